@@ -1,0 +1,56 @@
+# The commands people type. Everything installs into .venv from pinned files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DUCKDB_DATABASE ?= $(CURDIR)/data/warehouse/cx.duckdb
+
+# Sample data: generated deterministically (fixed seed) into data/landing.
+SAMPLE_START ?= 2025-07-01
+SAMPLE_DAYS ?= 92
+SAMPLE_SCALE ?= 1.0
+
+.PHONY: install sample manifest run backfill test lint ui clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
+
+data/landing/_manifest.json: | $(STAMP)
+	$(BIN)/python -m orchestration.lib.generator --out data/landing \
+		--start $(SAMPLE_START) --days $(SAMPLE_DAYS) --scale $(SAMPLE_SCALE)
+
+sample: data/landing/_manifest.json
+
+# dbt's manifest, which Dagster reads to build the dbt assets.
+manifest: $(STAMP)
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.run
+
+backfill: install manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.run --start $(START) --end $(END)
+
+test: install manifest
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/sqlfluff lint dbt_project/models
+
+ui: install manifest $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf data/warehouse/*.duckdb* dbt_project/target .dagster_home

@@ -1,0 +1,69 @@
+{#- Engine-specific SQL lives here and only here, behind adapter.dispatch.
+    Every macro has a DuckDB (default) and a Spark implementation. -#}
+
+{#- The business-day date of a UTC timestamp. -#}
+{% macro to_business_date(utc_timestamp) -%}
+    {{ return(adapter.dispatch('to_business_date', 'cx_warehouse')(utc_timestamp)) }}
+{%- endmacro %}
+
+{% macro default__to_business_date(utc_timestamp) -%}
+    cast(timezone('{{ var("business_timezone") }}', timezone('UTC', {{ utc_timestamp }})) as date)
+{%- endmacro %}
+
+{% macro spark__to_business_date(utc_timestamp) -%}
+    to_date(from_utc_timestamp({{ utc_timestamp }}, '{{ var("business_timezone") }}'))
+{%- endmacro %}
+
+{#- The UTC instant at which a business date ends (exclusive bound: next midnight, local). -#}
+{% macro business_date_end_utc(business_date) -%}
+    {{ return(adapter.dispatch('business_date_end_utc', 'cx_warehouse')(business_date)) }}
+{%- endmacro %}
+
+{% macro default__business_date_end_utc(business_date) -%}
+    timezone('UTC', timezone('{{ var("business_timezone") }}', cast({{ business_date }} as timestamp) + interval 1 day))
+{%- endmacro %}
+
+{% macro spark__business_date_end_utc(business_date) -%}
+    to_utc_timestamp(cast(date_add({{ business_date }}, 1) as timestamp), '{{ var("business_timezone") }}')
+{%- endmacro %}
+
+{#- Seconds between two timestamps, fractional. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'cx_warehouse')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
+    (epoch({{ end_ts }}) - epoch({{ start_ts }}))
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    (unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0
+{%- endmacro %}
+
+{#- One-way pseudonym (hex SHA-256 of a salted value). The salt comes from the environment. -#}
+{% macro pseudonymize(expression) -%}
+    {{ return(adapter.dispatch('pseudonymize', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__pseudonymize(expression) -%}
+    case when {{ expression }} is not null
+        then sha256('{{ env_var("CX_PSEUDONYM_SALT", "cx-warehouse") }}' || {{ expression }}) end
+{%- endmacro %}
+
+{% macro spark__pseudonymize(expression) -%}
+    case when {{ expression }} is not null
+        then sha2(concat('{{ env_var("CX_PSEUDONYM_SALT", "cx-warehouse") }}', {{ expression }}), 256) end
+{%- endmacro %}
+
+{#- Keep only digits. -#}
+{% macro digits_only(expression) -%}
+    {{ return(adapter.dispatch('digits_only', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__digits_only(expression) -%}
+    regexp_replace({{ expression }}, '[^0-9]', '', 'g')
+{%- endmacro %}
+
+{% macro spark__digits_only(expression) -%}
+    regexp_replace({{ expression }}, '[^0-9]', '')
+{%- endmacro %}

@@ -1,0 +1,57 @@
+{#- The reporting calendar: one row per period of every grain that overlaps the days for which
+    exports were loaded. KPI marts join their aggregates onto this spine so that a period
+    without events still has a row (counts 0, ratios null). -#}
+with
+
+loaded_days as (
+    select
+        min(partition_date) as first_date,
+        max(partition_date) as last_date
+    from {{ source('meta', 'ingested_files') }}
+),
+
+calendar as (
+    {{ dbt.date_spine('day', "cast('2015-01-01' as date)", "cast('2041-01-01' as date)") }}
+),
+
+days as (
+    select cast(calendar.date_day as date) as business_date
+    from calendar
+    inner join loaded_days
+        on cast(calendar.date_day as date) between loaded_days.first_date and loaded_days.last_date
+),
+
+days_by_period as (
+    select
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'days.business_date') }} as period_start,
+        days.business_date
+    from days
+    cross join {{ grains_table() }} as grains
+),
+
+final as (
+    select
+        period_grain,
+        period_start,
+        cast(case period_grain
+            when 'day' then period_start
+            when 'week' then {{ dbt.dateadd('day', 6, 'period_start') }}
+            when 'month' then {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'period_start')) }}
+            when 'quarter' then {{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'period_start')) }}
+            when 'year' then {{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, 'period_start')) }}
+        end as date) as period_end,
+        count(*) as days_covered
+    from days_by_period
+    group by period_grain, period_start
+)
+
+select
+    period_grain,
+    period_start,
+    period_end,
+    {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as days_in_period,
+    days_covered,
+    days_covered = {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as is_complete,
+    {{ business_date_end_utc('period_end') }} as period_end_utc
+from final

@@ -1,0 +1,74 @@
+"""One ingestion asset per entry of sources.yml: raw/<name>, partitioned by export day."""
+
+
+from datetime import date
+
+import dagster as dg
+
+from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lib import env
+from orchestration.lib.config import Source, load_sources
+from orchestration.lib.ingest import SQL_TYPES, load_partition, quote, refresh_reconciliation
+
+SOURCES = load_sources()
+
+
+def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
+    columns = [dg.TableColumn(c.name, SQL_TYPES[c.type], description=f"from '{c.source}'")
+               for c in source.columns]
+    columns += [dg.TableColumn(name, "varchar", description="constant") for name in source.constants]
+
+    @dg.asset(
+        key=dg.AssetKey(["raw", source.name]),
+        group_name=f"raw_{source.domain}",
+        description=source.description,
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        kinds={"duckdb", source.format},
+        tags={"domain": source.domain},
+        pool=WAREHOUSE_POOL,
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=10, backoff=dg.Backoff.EXPONENTIAL),
+        metadata={
+            "files": source.files,
+            "primary_key": list(source.primary_key),
+            "dagster/table_name": f"raw.{source.name}",
+            "dagster/column_schema": dg.TableSchema(columns=columns),
+        },
+    )
+    def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        landing = env.landing_dir()
+        partitions = [date.fromisoformat(key) for key in context.partition_keys]
+        with warehouse.connect() as con:
+            results = []
+            for partition in partitions:
+                result = load_partition(con, source, landing, partition)
+                context.log.info(
+                    f"{source.name} {partition}: {len(result.files)} file(s), read {result.rows_read}, "
+                    f"loaded {result.rows_loaded}, quarantined {result.rows_quarantined}"
+                )
+                for skipped in (f for f in result.files if f.status != "loaded"):
+                    context.log.warning(f"{source.name} {partition}: {skipped.file} {skipped.status}"
+                                        + (f" of {skipped.duplicate_of}" if skipped.duplicate_of else ""))
+                results.append(result)
+            refresh_reconciliation(con, SOURCES)
+            table_rows = con.execute(f"select count(*) from raw.{quote(source.name)}").fetchone()[0]
+        extra = sorted({c for r in results for f in r.files for c in f.extra_columns})
+        return dg.MaterializeResult(
+            metadata={
+                "partitions": len(partitions),
+                "files_loaded": sum(f.status == "loaded" for r in results for f in r.files),
+                "files_skipped": [f"{f.file}: {f.status}" for r in results for f in r.files
+                                  if f.status != "loaded"],
+                "rows_read": sum(r.rows_read for r in results),
+                "rows_loaded": sum(r.rows_loaded for r in results),
+                "rows_quarantined": sum(r.rows_quarantined for r in results),
+                "unmapped_columns": extra,
+                "dagster/row_count": table_rows,
+            }
+        )
+
+    return ingest
+
+
+ingest_assets = [build_ingest_asset(source) for source in SOURCES]

@@ -1,0 +1,57 @@
+"""Resources: the DuckDB warehouse and the dbt CLI, configured from environment variables."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.lib import env
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file. One writer at a time: a locked file is retried with backoff."""
+
+    database: str = str(env.warehouse_path())
+    lock_retries: int = 6
+    memory_limit: str = "4GB"
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        connection = self._connect_with_retry(read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _connect_with_retry(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        delay = 0.5
+        for attempt in range(self.lock_retries + 1):
+            try:
+                connection = duckdb.connect(self.database, read_only=read_only)
+                connection.execute("set TimeZone = 'UTC'")
+                connection.execute(f"set memory_limit = '{self.memory_limit}'")
+                return connection
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or attempt == self.lock_retries:
+                    raise
+                time.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=str(env.DBT_PROJECT_DIR),
+        profiles_dir=str(env.DBT_PROJECT_DIR),
+        target=env.dbt_target(),
+        # The dbt of this virtual environment, whether or not it is on PATH.
+        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+    )

@@ -1,0 +1,276 @@
+"""Load and validate the source configuration (orchestration/sources.yml).
+
+A bad entry fails at load time with a message naming the entry and the field, for example
+`sources.yml: source 'web_orders', column 'ordered_at', field 'type': 'datetime' is not one
+of text, integer, decimal, date, timestamp, boolean`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "sources.yml"
+
+DOMAINS = ("marketing", "sales", "shipping", "support")
+FORMATS = ("csv", "ndjson", "xlsx")
+TYPES = ("text", "integer", "decimal", "date", "timestamp", "boolean")
+IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+SOURCE_FIELDS = {
+    "name", "domain", "description", "files", "date_format", "format", "encoding",
+    "delimiter", "skip_rows", "sheet", "timezone", "primary_key", "version_column",
+    "row_date", "constants", "columns",
+}
+COLUMN_FIELDS = {
+    "source", "type", "format", "thousands", "decimal_mark", "required", "accepted_values",
+    "min", "max",
+}
+
+
+class ConfigError(ValueError):
+    """A source configuration entry is invalid."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    source: str
+    type: str
+    format: str | None = None
+    thousands: str | None = None
+    decimal_mark: str = "."
+    required: bool = False
+    accepted_values: tuple[str, ...] | None = None
+    min: float | str | None = None
+    max: float | str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    domain: str
+    files: str
+    format: str
+    encoding: str
+    delimiter: str
+    date_format: str
+    timezone: str
+    primary_key: tuple[str, ...]
+    row_date: str
+    columns: tuple[Column, ...]
+    description: str = ""
+    skip_rows: int = 0
+    sheet: str | None = None
+    version_column: str | None = None
+    constants: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    def file_glob(self, partition: date | None = None) -> str:
+        """The glob of this source's files, for one partition date or for all of them."""
+        stamp = partition.strftime(self.date_format) if partition else "*"
+        return self.files.replace("{date}", stamp)
+
+    def partition_of(self, relative_path: str) -> date | None:
+        """The partition date written in a landed file's path, or None if it does not match."""
+        before, after = self.files.split("{date}", 1)
+        pattern = re.escape(before) + f"(?P<date>{_date_regex(self.date_format)})" + _glob_to_regex(after)
+        match = re.fullmatch(pattern, relative_path)
+        if not match:
+            return None
+        try:
+            return datetime.strptime(match.group("date"), self.date_format).date()
+        except ValueError:
+            return None
+
+
+_DIRECTIVES = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%y": r"\d{2}", "%b": "[A-Za-z]{3}"}
+
+
+def _date_regex(date_format: str) -> str:
+    parts = re.split(r"(%[a-zA-Z])", date_format)
+    return "".join(_DIRECTIVES.get(part, re.escape(part)) for part in parts if part)
+
+
+def _glob_to_regex(glob: str) -> str:
+    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
+
+
+def load_sources(path: Path = DEFAULT_CONFIG_PATH) -> list[Source]:
+    """Read and validate every source entry; raise ConfigError on the first bad field."""
+    try:
+        document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{Path(path).name}: not valid YAML: {error}") from error
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise ConfigError(f"{Path(path).name}: expected a mapping with a 'sources' list")
+    defaults = document.get("defaults") or {}
+    sources = [
+        _parse_source(entry, defaults, index, Path(path).name)
+        for index, entry in enumerate(document["sources"])
+    ]
+    names = [source.name for source in sources]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigError(f"{Path(path).name}: source names must be unique, repeated: {duplicates}")
+    return sources
+
+
+def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Source:
+    label = f"{file_name}: source #{index + 1}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{label}: expected a mapping")
+    name = entry.get("name")
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise ConfigError(f"{label}, field 'name': {name!r} must match {IDENTIFIER.pattern}")
+    label = f"{file_name}: source '{name}'"
+
+    def fail(field_name: str, message: str) -> ConfigError:
+        return ConfigError(f"{label}, field '{field_name}': {message}")
+
+    unknown = set(entry) - SOURCE_FIELDS
+    if unknown:
+        raise fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(SOURCE_FIELDS))})")
+    merged = {**defaults, **entry}
+    for required in ("domain", "files", "primary_key", "row_date", "columns"):
+        if required not in merged:
+            raise fail(required, "missing")
+
+    domain = merged["domain"]
+    if domain not in DOMAINS:
+        raise fail("domain", f"{domain!r} is not one of {', '.join(DOMAINS)}")
+    fmt = merged.get("format", "csv")
+    if fmt not in FORMATS:
+        raise fail("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
+
+    files = merged["files"]
+    if not isinstance(files, str) or files.count("{date}") != 1:
+        raise fail("files", "must be a path under data/landing containing {date} exactly once")
+    pure = PurePosixPath(files)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in files:
+        raise fail("files", f"{files!r} must stay inside data/landing (no absolute path, no '..')")
+
+    timezone = merged.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise fail("timezone", f"unknown time zone {timezone!r}") from error
+
+    encoding = str(merged.get("encoding", "utf-8"))
+    try:
+        "".encode(encoding)
+    except LookupError as error:
+        raise fail("encoding", f"unknown encoding {encoding!r}") from error
+
+    delimiter = str(merged.get("delimiter", ","))
+    if len(delimiter) != 1:
+        raise fail("delimiter", f"{delimiter!r} must be a single character")
+    skip_rows = merged.get("skip_rows", 0)
+    if not isinstance(skip_rows, int) or skip_rows < 0:
+        raise fail("skip_rows", f"{skip_rows!r} must be a whole number >= 0")
+    if fmt == "xlsx" and not merged.get("sheet"):
+        raise fail("sheet", "required for xlsx sources")
+
+    raw_columns = merged["columns"]
+    if not isinstance(raw_columns, dict) or not raw_columns:
+        raise fail("columns", "must be a non-empty mapping of canonical name -> column spec")
+    columns = tuple(
+        _parse_column(column_name, spec, f"{label}, column '{column_name}'")
+        for column_name, spec in raw_columns.items()
+    )
+    column_names = {column.name for column in columns}
+
+    constants = merged.get("constants") or {}
+    if not isinstance(constants, dict):
+        raise fail("constants", "must be a mapping of column name -> value")
+    for constant in constants:
+        if not IDENTIFIER.match(str(constant)):
+            raise fail("constants", f"{constant!r} must match {IDENTIFIER.pattern}")
+        if constant in column_names:
+            raise fail("constants", f"{constant!r} is also a column")
+
+    primary_key = merged["primary_key"]
+    if isinstance(primary_key, str):
+        primary_key = [primary_key]
+    all_columns = column_names | set(constants)
+    for key in primary_key:
+        if key not in all_columns:
+            raise fail("primary_key", f"{key!r} is not a declared column")
+    for single in ("row_date", "version_column"):
+        value = merged.get(single)
+        if value is not None and value not in column_names:
+            raise fail(single, f"{value!r} is not a declared column")
+    row_date_type = next(c.type for c in columns if c.name == merged["row_date"])
+    if row_date_type not in ("date", "timestamp"):
+        raise fail("row_date", f"{merged['row_date']!r} must be a date or timestamp column")
+    for column in columns:
+        for bound in (column.min, column.max):
+            if isinstance(bound, str) and bound not in column_names:
+                raise fail("columns", f"column '{column.name}': bound {bound!r} is not a column")
+
+    return Source(
+        name=name,
+        domain=domain,
+        description=str(merged.get("description", "")),
+        files=files,
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        date_format=str(merged.get("date_format", "%Y-%m-%d")),
+        timezone=timezone,
+        skip_rows=skip_rows,
+        sheet=merged.get("sheet"),
+        primary_key=tuple(primary_key),
+        row_date=merged["row_date"],
+        version_column=merged.get("version_column"),
+        constants={str(k): str(v) for k, v in constants.items()},
+        columns=columns,
+    )
+
+
+def _parse_column(name: Any, spec: Any, label: str) -> Column:
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        raise ConfigError(f"{label}: canonical name must match {IDENTIFIER.pattern}")
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{label}: expected a mapping like {{source: ..., type: ...}}")
+    unknown = set(spec) - COLUMN_FIELDS
+    if unknown:
+        raise ConfigError(f"{label}, field '{sorted(unknown)[0]}': unknown field")
+    if not spec.get("source"):
+        raise ConfigError(f"{label}, field 'source': missing (the export's own column name)")
+    column_type = spec.get("type")
+    if column_type not in TYPES:
+        raise ConfigError(f"{label}, field 'type': {column_type!r} is not one of {', '.join(TYPES)}")
+    fmt = spec.get("format")
+    if fmt is not None and column_type not in ("date", "timestamp"):
+        raise ConfigError(f"{label}, field 'format': only for date and timestamp columns")
+    accepted = spec.get("accepted_values")
+    if accepted is not None and (not isinstance(accepted, list) or not accepted):
+        raise ConfigError(f"{label}, field 'accepted_values': must be a non-empty list")
+    for bound in ("min", "max"):
+        value = spec.get(bound)
+        if value is not None and not isinstance(value, int | float | str):
+            raise ConfigError(f"{label}, field '{bound}': must be a number or a column name")
+        if value is not None and column_type not in ("integer", "decimal"):
+            raise ConfigError(f"{label}, field '{bound}': only for integer and decimal columns")
+    return Column(
+        name=name,
+        source=str(spec["source"]),
+        type=column_type,
+        format=fmt,
+        thousands=spec.get("thousands"),
+        decimal_mark=spec.get("decimal_mark", "."),
+        required=bool(spec.get("required", False)),
+        accepted_values=tuple(str(v) for v in accepted) if accepted else None,
+        min=spec.get("min"),
+        max=spec.get("max"),
+    )

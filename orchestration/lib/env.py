@@ -1,0 +1,51 @@
+"""One place that decides the environment (local, ci, production) and the paths it uses.
+
+Every setting is an environment variable with a default that works out of the box on a fresh
+clone. The same DUCKDB_DATABASE feeds Dagster and dbt's profiles.yml.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def environment() -> str:
+    """`local`, `ci` or `production`: CX_ENV if set, else `ci` when CI=true, else `local`."""
+    explicit = os.environ.get("CX_ENV")
+    if explicit:
+        return explicit
+    return "ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "local"
+
+
+def dbt_target() -> str:
+    """The dbt target of the environment (DBT_TARGET overrides)."""
+    default = {"production": "prod"}.get(environment(), environment())
+    return os.environ.get("DBT_TARGET", default)
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file (DUCKDB_DATABASE, default data/warehouse/cx.duckdb)."""
+    return _path("DUCKDB_DATABASE", PROJECT_ROOT / "data" / "warehouse" / "cx.duckdb")
+
+
+def landing_dir() -> Path:
+    """Where exports land (CX_LANDING_DIR, default data/landing)."""
+    return _path("CX_LANDING_DIR", PROJECT_ROOT / "data" / "landing")
+
+
+def partitions_start() -> str:
+    """First daily partition (CX_PARTITIONS_START, YYYY-MM-DD)."""
+    return os.environ.get("CX_PARTITIONS_START", "2025-07-01")
+
+
+BUSINESS_TIMEZONE = os.environ.get("CX_BUSINESS_TIMEZONE", "Asia/Ho_Chi_Minh")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.config import load_sources
+
+ORDERS_CONFIG = """
+defaults:
+  timezone: Asia/Ho_Chi_Minh
+sources:
+  - name: shop_orders
+    domain: sales
+    files: shop/orders_{date}*.csv
+    primary_key: [order_id]
+    version_column: updated_at
+    row_date: ordered_at
+    constants: {sales_channel: shop}
+    columns:
+      order_id: {source: Mã đơn, type: text, required: true}
+      customer_name: {source: Khách hàng, type: text}
+      ordered_at: {source: Ngày đặt, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
+      updated_at: {source: Updated, type: timestamp, format: iso}
+      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", min: 0}
+      status: {source: Trạng thái, type: text, accepted_values: [Mới, Đã giao, Đã hủy]}
+      score: {source: Score, type: integer, min: 1, max: scale_max}
+      scale_max: {source: Scale, type: integer}
+"""
+
+
+@pytest.fixture
+def write_config(tmp_path: Path):
+    """Write a sources.yml into tmp_path and return the parsed sources."""
+
+    def write(text: str = ORDERS_CONFIG):
+        path = tmp_path / "sources.yml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return load_sources(path)
+
+    return write
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    path = tmp_path / "landing"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    connection = duckdb.connect(str(tmp_path / "test.duckdb"))
+    yield connection
+    connection.close()

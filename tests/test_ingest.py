@@ -1,0 +1,157 @@
+"""Ingestion into a temporary DuckDB: types, lineage, quarantine, idempotency, duplicates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.ingest import SchemaDriftError, load_partition, refresh_reconciliation
+
+DAY = date(2025, 7, 1)
+HEADER = "Mã đơn,Khách hàng,Ngày đặt,Updated,Thành tiền,Trạng thái,Score,Scale\n"
+GOOD_ROWS = (
+    'A1,Nguyễn Văn Ấn,01/07/2025 09:30,2025-07-01T02:30:00Z,"1.250.000 ₫",Mới,5,5\n'
+    "A2,Trần Thị Bích,01/07/2025 23:59,2025-07-01T17:00:00+07:00,\"99.000,50 ₫\",Đã giao,9,10\n"
+)
+
+
+def write(landing: Path, name: str, text: str, bom: bool = True) -> Path:
+    path = landing / "shop" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def rows(con, sql: str):
+    return con.execute(sql).fetchall()
+
+
+def test_types_timezones_lineage_and_vietnamese_text(con, write_config, landing):
+    (source,) = write_config()
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS)
+    result = load_partition(con, source, landing, DAY, loaded_at=datetime(2025, 7, 2))
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 2, 0)
+    got = rows(
+        con,
+        "select order_id, customer_name, ordered_at, updated_at, amount, sales_channel, "
+        "_source_file, _source_row, _partition_date from raw.shop_orders order by order_id",
+    )
+    assert got == [
+        # 09:30 in Ho Chi Minh City is 02:30 UTC; the BOM did not leak into the first header.
+        ("A1", "Nguyễn Văn Ấn", datetime(2025, 7, 1, 2, 30), datetime(2025, 7, 1, 2, 30),
+         pytest.approx(1250000), "shop", "shop/orders_2025-07-01.csv", 2, DAY),
+        ("A2", "Trần Thị Bích", datetime(2025, 7, 1, 16, 59), datetime(2025, 7, 1, 10, 0),
+         pytest.approx(99000.5), "shop", "shop/orders_2025-07-01.csv", 3, DAY),
+    ]
+
+
+def test_bad_rows_go_to_quarantine_with_rule_column_and_line(con, write_config, landing):
+    (source,) = write_config()
+    bad = (
+        "B1,x,31/02/2025 10:00,,100,Mới,1,5\n"  # line 4: impossible date
+        "B2,x,01/07/2025 10:00,,N/A,Mới,1,5\n"  # line 5: amount N/A -> unparseable
+        "B3,x,01/07/2025 10:00,,100,Pending,1,5\n"  # line 6: unknown status
+        "B4,x,01/07/2025 10:00,,100,Mới,6,5\n"  # line 7: score above its own scale
+        "B5,x,01/07/2025 10:00,,-5,Mới,1,5\n"  # line 8: negative amount
+        ",x,01/07/2025 10:00,,100,Mới,1,5\n"  # line 9: missing key
+        'B7,"unbalanced,01/07/2025 10:00\n'  # line 10: malformed
+    )
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS + bad)
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (9, 2, 7)
+    got = rows(con, "select _source_row, rule, column_name from quarantine.shop_orders order by 1")
+    assert got == [
+        (4, "unparseable", "ordered_at"),
+        (5, "unparseable", "amount"),
+        (6, "unknown_value", "status"),
+        (7, "out_of_range", "score"),
+        (8, "out_of_range", "amount"),
+        (9, "missing_required", "order_id"),
+        (10, "malformed_line", None),
+    ]
+    reason = rows(con, "select reason from quarantine.shop_orders where _source_row = 4")[0][0]
+    assert "31/02/2025" in reason and "%d/%m/%Y %H:%M" in reason
+    assert rows(con, "select order_id from raw.shop_orders order by 1") == [("A1",), ("A2",)]
+    refresh_reconciliation(con, [source])
+    assert rows(con, "select rows_read, rows_loaded, rows_quarantined, is_balanced "
+                     "from quarantine.reconciliation") == [(9, 2, 7, True)]
+
+
+def test_reload_replaces_partition_and_duplicate_export_is_skipped(con, write_config, landing):
+    (source,) = write_config()
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS)
+    load_partition(con, source, landing, DAY)
+    load_partition(con, source, landing, DAY)
+    assert rows(con, "select count(*) from raw.shop_orders") == [(2,)]
+    # The same export delivered a second time under another name changes nothing.
+    write(landing, "orders_2025-07-01 (1).csv", HEADER + GOOD_ROWS)
+    result = load_partition(con, source, landing, DAY)
+    assert [f.status for f in result.files] == ["loaded", "duplicate"]
+    assert result.files[1].duplicate_of == "shop/orders_2025-07-01.csv"
+    assert rows(con, "select count(*) from raw.shop_orders") == [(2,)]
+    # Other partitions are untouched by a re-load.
+    write(landing, "orders_2025-07-02.csv", HEADER + GOOD_ROWS.replace("A", "C"))
+    load_partition(con, source, landing, date(2025, 7, 2))
+    load_partition(con, source, landing, DAY)
+    assert rows(con, "select _partition_date, count(*) from raw.shop_orders group by 1 order by 1") == [
+        (DAY, 2), (date(2025, 7, 2), 2)]
+
+
+def test_renamed_column_stops_the_source_and_extra_column_is_recorded(con, write_config, landing):
+    (source,) = write_config()
+    write(landing, "orders_2025-07-01.csv", HEADER.replace("Thành tiền", "Tổng tiền") + GOOD_ROWS)
+    with pytest.raises(SchemaDriftError, match=r"shop_orders.*orders_2025-07-01.csv.*Thành tiền"):
+        load_partition(con, source, landing, DAY)
+    assert rows(con, "select count(*) from raw.shop_orders") == [(0,)]
+    write(landing, "orders_2025-07-01.csv", HEADER.replace("\n", ",Kho\n")
+          + GOOD_ROWS.replace("\n", ",HN\n"))
+    result = load_partition(con, source, landing, DAY)
+    assert result.rows_loaded == 2 and result.files[0].extra_columns == ["Kho"]
+
+
+def test_empty_file_is_recorded_not_lost(con, write_config, landing):
+    (source,) = write_config()
+    (landing / "shop").mkdir()
+    (landing / "shop" / "orders_2025-07-01.csv").write_bytes(b"")
+    result = load_partition(con, source, landing, DAY)
+    assert [f.status for f in result.files] == ["empty"]
+    assert rows(con, "select status, rows_read from meta.ingested_files") == [("empty", 0)]
+
+
+NDJSON_CONFIG = """
+sources:
+  - name: tickets
+    domain: support
+    files: helpdesk/tickets_{date}.ndjson
+    format: ndjson
+    primary_key: [ticket_id]
+    row_date: created_at
+    columns:
+      ticket_id: {source: id, type: text, required: true}
+      created_at: {source: created_at, type: timestamp, format: iso, required: true}
+      channel: {source: via.channel, type: text}
+      is_public: {source: public, type: boolean}
+"""
+
+
+def test_ndjson_nested_paths_and_truncated_line(con, write_config, landing):
+    (source,) = write_config(NDJSON_CONFIG)
+    path = landing / "helpdesk" / "tickets_2025-07-01.ndjson"
+    path.parent.mkdir()
+    path.write_text(
+        '{"id": 1, "created_at": "2025-07-01T03:00:00Z", "via": {"channel": "email"}, "public": true}\n'
+        '{"id": 2, "created_at": "2025-07-01T10:00:00+07:00", "via": {"channel": "zalo"}, '
+        '"subject": "Đơn hàng chưa tới"}\n'
+        '{"id": 3, "created_at": "2025-07-01T0\n',
+        encoding="utf-8",
+    )
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert rows(con, "select ticket_id, created_at, channel, is_public, _source_row "
+                     "from raw.tickets order by 1") == [
+        ("1", datetime(2025, 7, 1, 3), "email", True, 1),
+        ("2", datetime(2025, 7, 1, 3), "zalo", None, 2),
+    ]
+    assert rows(con, "select _source_row, rule from quarantine.tickets") == [(3, "malformed_line")]
