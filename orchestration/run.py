@@ -31,7 +31,7 @@ def landed_range() -> tuple[date, date]:
 def run(start: date, end: date) -> bool:
     from orchestration.definitions import defs
 
-    job = defs.get_job_def("cx_daily")
+    job = defs.resolve_job_def("cx_daily")
     instance = dg.DagsterInstance.get()
     result = job.execute_in_process(
         instance=instance,

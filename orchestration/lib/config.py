@@ -78,7 +78,7 @@ class Source:
     def file_glob(self, partition: date | None = None) -> str:
         """The glob of this source's files, for one partition date or for all of them."""
         stamp = partition.strftime(self.date_format) if partition else "*"
-        return self.files.replace("{date}", stamp)
+        return self.files.replace("{date}", stamp).replace("**", "*")
 
     def partition_of(self, relative_path: str) -> date | None:
         """The partition date written in a landed file's path, or None if it does not match."""

@@ -49,3 +49,8 @@ def partitions_start() -> str:
 
 
 BUSINESS_TIMEZONE = os.environ.get("CX_BUSINESS_TIMEZONE", "Asia/Ho_Chi_Minh")
+
+
+def published_dir() -> Path:
+    """Where readers find the published marts (CX_PUBLISHED_DIR, default data/published)."""
+    return _path("CX_PUBLISHED_DIR", PROJECT_ROOT / "data" / "published")

@@ -7,7 +7,9 @@ window_start / window_end (business dates) so incremental models know what to re
 
 
 import json
+import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -24,8 +26,24 @@ dbt_project = DbtProject(
 dbt_project.prepare_if_dev()
 
 
+# A mart not rebuilt for this many hours is stale (the nightly run rebuilds them every day).
+MARTS_STALE_AFTER_HOURS = float(os.environ.get("CX_MARTS_STALE_AFTER_HOURS", "26"))
+MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=MARTS_STALE_AFTER_HOURS),
+    warn_window=timedelta(hours=MARTS_STALE_AFTER_HOURS * 0.75),
+)
+
+
 class CxTranslator(DagsterDbtTranslator):
-    """Group dbt assets by layer and area (staging_support, marts_delivery, ...)."""
+    """Group dbt assets by layer and area (staging_support, marts_delivery, ...); marts get a
+    freshness policy."""
+
+    def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id, {})
+        if node.get("resource_type") == "model" and node.get("config", {}).get("schema") == "marts":
+            spec = spec.replace_attributes(freshness_policy=MARTS_FRESHNESS)
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])

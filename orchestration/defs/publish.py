@@ -1,0 +1,37 @@
+"""Publish the marts for readers once the run's blocking checks have passed."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import cx_dbt_models
+from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lib import env
+from orchestration.lib.publish import publish_marts
+
+MART_KEYS = [
+    key for key in cx_dbt_models.keys
+    if (cx_dbt_models.get_asset_spec(key).group_name or "").startswith("marts")
+]
+
+
+@dg.asset(
+    key=dg.AssetKey(["published", "marts"]),
+    group_name="published",
+    deps=MART_KEYS,
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"duckdb", "parquet"},
+    pool=WAREHOUSE_POOL,
+    description="Read-only copy of the marts for BI tools: data/published/marts.duckdb (DuckDB >= 1.0) "
+    "and data/published/parquet/<mart>.parquet, replaced atomically.",
+)
+def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    result = publish_marts(Path(warehouse.database), env.published_dir())
+    context.log.info(f"published version {result['version']}: {result['tables']}")
+    return dg.MaterializeResult(metadata={
+        "version": result["version"],
+        "storage_version": result["storage_version"],
+        "tables": dg.MetadataValue.json(result["tables"]),
+    })

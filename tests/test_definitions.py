@@ -1,0 +1,33 @@
+"""The Dagster definitions load, and every source flows to the marts in the asset graph."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.definitions import defs
+from orchestration.lib.config import load_sources
+
+
+def test_definitions_load_with_every_source_as_an_asset():
+    graph = defs.get_repository_def().asset_graph
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    for source in load_sources():
+        assert f"raw/{source.name}" in keys
+
+
+def test_every_source_feeds_a_staging_model_and_a_mart():
+    graph = defs.get_repository_def().asset_graph
+    for source in load_sources():
+        downstream = {
+            key.path[-1] for key in graph.get_downstream_asset_keys(dg.AssetKey(["raw", source.name]))
+            if hasattr(graph, "get_downstream_asset_keys")
+        } if hasattr(graph, "get_downstream_asset_keys") else {
+            key.path[-1] for key in graph.asset_dep_graph["downstream"][dg.AssetKey(["raw", source.name])]
+        }
+        assert any(name.startswith("stg_") for name in downstream), source.name
+
+
+def test_job_schedule_and_sensor_are_defined():
+    assert defs.resolve_job_def("cx_daily").partitions_def is not None
+    assert {s.name for s in defs.schedules} == {"nightly"}
+    assert {s.name for s in defs.sensors} == {"landing_sensor"}

@@ -1,0 +1,121 @@
+"""End to end on generated sample data: generator -> Dagster job (ingest + dbt) -> marts.
+
+One module-scoped run over a short range (two weeks) into a temporary warehouse; the tests
+then read what it produced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.lib.config import load_sources
+from orchestration.lib.generator import generate
+
+pytestmark = pytest.mark.slow
+
+START, DAYS = date(2025, 7, 1), 14
+END = date(2025, 7, 14)
+PHONE = re.compile(r"(\+?84|0)[\s.-]?[35789]\d{1,2}[\s.-]?\d{3}[\s.-]?\d{3,4}")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    landing, warehouse = root / "landing", root / "cx.duckdb"
+    manifest = generate(landing, START, DAYS)
+    saved = {k: os.environ.get(k) for k in ("CX_LANDING_DIR", "DUCKDB_DATABASE")}
+    os.environ["CX_LANDING_DIR"], os.environ["DUCKDB_DATABASE"] = str(landing), str(warehouse)
+    try:
+        from orchestration.definitions import defs
+        from orchestration.defs.resources import WarehouseResource
+
+        job = defs.resolve_job_def("cx_daily")
+        with dg.instance_for_test() as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                resources={"warehouse": WarehouseResource(database=str(warehouse))},
+                tags={"dagster/asset_partition_range_start": START.isoformat(),
+                      "dagster/asset_partition_range_end": END.isoformat()},
+                raise_on_error=False,
+            )
+            failures = [e.message for e in result.all_events if e.is_step_failure]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield {"result": result, "failures": failures, "con": con, "manifest": manifest}
+    con.close()
+
+
+def test_run_succeeds(pipeline):
+    assert pipeline["result"].success, pipeline["failures"]
+
+
+def test_every_source_loaded_into_raw_for_every_day(pipeline):
+    con = pipeline["con"]
+    for source in load_sources():
+        days = con.execute(f"select count(distinct _partition_date) from raw.{source.name}").fetchone()[0]
+        assert days == DAYS, source.name
+
+
+def test_reconciliation_holds_and_quarantine_matches_the_known_dirt(pipeline):
+    con = pipeline["con"]
+    unbalanced = con.execute("select * from quarantine.reconciliation where not is_balanced").fetchall()
+    assert unbalanced == []
+    expected = {
+        name: sum(entry["dirt"][kind] for kind in
+                  ("malformed_lines", "unparseable_values", "out_of_range", "unknown_values",
+                   "missing_required"))
+        for name, entry in pipeline["manifest"]["sources"].items()
+    }
+    got = dict(con.execute(
+        "select source, sum(rows_quarantined) from quarantine.reconciliation group by source").fetchall())
+    assert {k: int(v) for k, v in got.items()} == expected
+
+
+def test_no_phone_or_email_in_any_mart(pipeline):
+    con = pipeline["con"]
+    text_columns = con.execute(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts' and data_type = 'VARCHAR'"
+    ).fetchall()
+    assert text_columns
+    for table, column in text_columns:
+        values = [v for (v,) in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall() if v]
+        leaks = [v for v in values if PHONE.search(v) or EMAIL.search(v)]
+        assert leaks == [], f"marts.{table}.{column}: {leaks[:3]}"
+
+
+def test_catalogue_has_every_kpi_of_the_brief(pipeline):
+    con = pipeline["con"]
+    keys = {k for (k,) in con.execute("select kpi from seeds.catalogue__kpi_keys").fetchall()}
+    catalogue = {k for (k,) in con.execute("select kpi from marts.kpi_catalogue").fetchall()}
+    assert keys == catalogue and len(keys) == 63
+
+
+def test_total_rows_have_kpis_for_every_grain(pipeline):
+    con = pipeline["con"]
+    rows = con.execute("select kpi, mart, column_name, channel_column, definition from marts.kpi_catalogue").fetchall()
+    missing = []
+    for kpi, mart, column, channel_column, definition in rows:
+        if kpi == "verbatims":
+            continue
+        for grain in ("day", "week", "month", "quarter", "year"):
+            (non_null,) = con.execute(
+                f'select count("{column}") from {mart} where period_grain = ? and "{channel_column}" = \'all\'',
+                [grain],
+            ).fetchone()
+            if not non_null and "null" not in definition.lower():
+                missing.append((kpi, grain))
+    assert missing == []
