@@ -6,7 +6,9 @@ Readers (BI tools, the dashboard) never open the warehouse the pipeline writes. 
     data/published/marts.duckdb          replaced with os.replace() (old readers keep the old file)
     data/published/parquet -> versions/<stamp>   a symlink swapped with os.replace()
 
-so a reader sees either the previous complete version or the new complete version, never a
+The published file keeps the marts in its `main` schema: a reader that opens marts.duckdb
+queries `select * from customer_service_kpis` (or `marts.customer_service_kpis`, the file's
+catalog name). A reader sees either the previous complete version or the new complete version, never a
 half-written one, and a run killed while publishing leaves the previous version in place.
 The DuckDB file is written in storage format v1.0.0, which DuckDB 1.0 and newer can open (many
 BI drivers bundle an older DuckDB than the pipeline's).
@@ -34,23 +36,25 @@ def publish_marts(warehouse: Path, published_dir: Path, schema: str = "marts") -
     version_dir.mkdir(parents=True)
     new_db = published_dir / f".marts-{stamp}.duckdb"
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect()
     try:
+        con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         tables = [
             name for (name,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = ? order by table_name",
+                "select table_name from duckdb_tables() "
+                "where database_name = 'warehouse' and schema_name = ? order by table_name",
                 [schema],
             ).fetchall()
         ]
         con.execute(f"attach '{new_db}' as published (storage_version '{STORAGE_VERSION}')")
-        con.execute(f"create schema published.{schema}")
         row_counts = {}
         for table in tables:
-            source = f'{schema}."{table}"'
-            con.execute(f'create table published.{schema}."{table}" as select * from {source}')
+            source = f'warehouse.{schema}."{table}"'
+            con.execute(f'create table published.main."{table}" as select * from {source}')
             con.execute(f"copy {source} to '{version_dir / (table + '.parquet')}' (format parquet)")
             row_counts[table] = con.execute(f"select count(*) from {source}").fetchone()[0]
         con.execute("detach published")
+        con.execute("detach warehouse")
     except BaseException:
         con.close()
         new_db.unlink(missing_ok=True)

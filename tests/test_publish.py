@@ -1,0 +1,67 @@
+"""Publishing: complete versions only, old DuckDB storage format, Parquet beside it."""
+
+from __future__ import annotations
+
+import threading
+
+import duckdb
+
+from orchestration.lib.publish import publish_marts
+
+
+def build_warehouse(path, version: int, rows: int = 50_000) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists marts")
+    for table in ("a_kpis", "b_kpis"):
+        con.execute(f"create or replace table marts.{table} as "
+                    f"select {version} as version, range as n from range({rows})")
+    con.close()
+
+
+def test_publish_writes_duckdb_in_old_storage_format_and_parquet(tmp_path):
+    warehouse, published = tmp_path / "cx.duckdb", tmp_path / "published"
+    build_warehouse(warehouse, 1, rows=10)
+    result = publish_marts(warehouse, published)
+    assert result["tables"] == {"a_kpis": 10, "b_kpis": 10}
+    con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
+    assert con.execute("select count(*) from marts.a_kpis").fetchone() == (10,)
+    tags = con.execute("select tags from duckdb_databases() where database_name = 'marts'").fetchone()[0]
+    assert tags["storage_version"].startswith("v1.0.0")
+    con.close()
+    assert duckdb.sql(f"select count(*) from '{published / 'parquet' / 'b_kpis.parquet'}'").fetchall() == [(10,)]
+
+
+def test_readers_polling_during_publishes_never_see_an_error_or_a_mixed_version(tmp_path):
+    warehouse, published = tmp_path / "cx.duckdb", tmp_path / "published"
+    build_warehouse(warehouse, 0)
+    publish_marts(warehouse, published)
+    seen, errors, stop = [], [], threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
+                versions = con.execute(
+                    "select distinct version from marts.a_kpis union select distinct version from marts.b_kpis"
+                ).fetchall()
+                con.close()
+                with duckdb.connect() as memory:
+                    parquet = memory.execute(
+                        f"select distinct version from read_parquet('{published}/parquet/*.parquet')"
+                    ).fetchall()
+                seen.append((len(versions), len(parquet)))
+            except Exception as error:  # any failure is a defect
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for version in range(1, 6):
+        build_warehouse(warehouse, version)
+        publish_marts(warehouse, published)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert seen and all(v == (1, 1) for v in seen)  # one version per file set, never a mix
+    assert len(list((published / "versions").iterdir())) == 2  # old versions pruned
