@@ -155,3 +155,42 @@ def test_ndjson_nested_paths_and_truncated_line(con, write_config, landing):
         ("2", datetime(2025, 7, 1, 3), "zalo", None, 2),
     ]
     assert rows(con, "select _source_row, rule from quarantine.tickets") == [(3, "malformed_line")]
+
+
+XLSX_CONFIG = """
+sources:
+  - name: manual_orders
+    domain: sales
+    files: manual/don_hang_{date}.xlsx
+    format: xlsx
+    sheet: Đơn hàng
+    primary_key: [order_id]
+    row_date: ordered_at
+    timezone: Asia/Ho_Chi_Minh
+    columns:
+      order_id: {source: Mã đơn, type: text, required: true}
+      ordered_at: {source: Ngày đặt, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
+      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", min: 0}
+      note: {source: Ghi chú, type: text}
+"""
+
+
+def test_xlsx_with_vietnamese_headers_and_amounts(con, write_config, landing):
+    import openpyxl
+
+    (source,) = write_config(XLSX_CONFIG)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Đơn hàng"
+    sheet.append(["Mã đơn", "Ngày đặt", "Thành tiền", "Ghi chú"])
+    sheet.append(["FB-001", "01/07/2025 20:15", "1.250.000 ₫", "Giao giờ hành chính"])
+    sheet.append([None, None, None, None])  # blank row in a hand-kept sheet: skipped
+    sheet.append(["FB-002", "01/07/2025 21:00", "một triệu", None])  # amount in words
+    (landing / "manual").mkdir()
+    workbook.save(landing / "manual" / "don_hang_2025-07-01.xlsx")
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    assert rows(con, "select order_id, ordered_at, amount, note, _source_row from raw.manual_orders") == [
+        ("FB-001", datetime(2025, 7, 1, 13, 15), 1250000, "Giao giờ hành chính", 2)]
+    assert rows(con, "select _source_row, rule, column_name from quarantine.manual_orders") == [
+        (4, "unparseable", "amount")]
