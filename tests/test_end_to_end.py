@@ -6,7 +6,6 @@ then read what it produced.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from datetime import date
@@ -14,9 +13,9 @@ from datetime import date
 import dagster as dg
 import duckdb
 import pytest
+from orchestration.lib.generator import generate
 
 from orchestration.lib.config import load_sources
-from orchestration.lib.generator import generate
 
 pytestmark = pytest.mark.slow
 

@@ -8,6 +8,7 @@ of text, integer, decimal, date, timestamp, boolean`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -264,7 +265,7 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
             raise ConfigError(f"{label}, field '{bound}': only for integer and decimal columns")
     return Column(
         name=name,
-        source=str(spec["source"]),
+        source=unicodedata.normalize("NFC", str(spec["source"])),
         type=column_type,
         format=fmt,
         thousands=spec.get("thousands"),

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import json
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -286,9 +287,9 @@ def _load_file(con, source, path, relative, digest, partition, loaded_at) -> Fil
     if path.stat().st_size == 0:
         result.status = "empty"
         return result
-    with _utf8_copy(path, source) as readable:
+    with _readable_copy(path, source) as (readable, encoding):
         if source.format == "csv":
-            header = _stage_csv(con, source, readable, relative)
+            header = _stage_csv(con, source, readable, encoding, relative)
         elif source.format == "ndjson":
             header = _stage_ndjson(con, readable, relative)
         else:
@@ -311,13 +312,13 @@ def _load_file(con, source, path, relative, digest, partition, loaded_at) -> Fil
 
 
 @contextmanager
-def _utf8_copy(path: Path, source: Source) -> Iterator[Path]:
-    """Yield a path DuckDB can read: the file itself, or a streamed UTF-8 transcoding of it."""
+def _readable_copy(path: Path, source: Source) -> Iterator[tuple[Path, str]]:
+    """Yield (path, encoding) DuckDB can read: the file itself, or a streamed UTF-8 transcoding."""
     encoding = source.encoding.lower()
     if source.format == "xlsx" or (
         encoding in DUCKDB_ENCODINGS and (source.format == "csv" or encoding in ("utf-8", "utf8"))
     ):
-        yield path
+        yield path, DUCKDB_ENCODINGS.get(encoding, "utf-8")
         return
     with tempfile.TemporaryDirectory(prefix="cx_ingest_") as tmp:
         target = Path(tmp) / path.name
@@ -332,16 +333,22 @@ def _utf8_copy(path: Path, source: Source) -> Iterator[Path]:
                 f"source '{source.name}', file {path.name}: not valid {source.encoding} "
                 f"at byte {error.start}: {error.reason}"
             ) from error
-        yield target
+        yield target, "utf-8"
 
 
-def _csv_header(source: Source, path: Path, relative: str) -> list[str]:
+def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> list[str]:
     """The header names, read with Python's csv module (BOM and title lines skipped)."""
-    encoding = "utf-8-sig" if source.encoding.lower() in ("utf-8", "utf8") else source.encoding
-    with path.open(encoding=encoding, newline="") as handle:
-        for _ in range(source.skip_rows):
-            handle.readline()
-        header = next(csv.reader(handle, delimiter=source.delimiter), None)
+    encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            for _ in range(source.skip_rows):
+                handle.readline()
+            header = next(csv.reader(handle, delimiter=source.delimiter), None)
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"source '{source.name}', file {relative}: not valid {source.encoding} "
+            f"at byte {error.start} of the header ({error.reason}); is the encoding in sources.yml right?"
+        ) from error
     if not header or not any(name.strip() for name in header):
         raise IngestError(f"source '{source.name}', file {relative}: no header line")
     if len(header) == 1 and len(source.columns) > 1:
@@ -352,13 +359,12 @@ def _csv_header(source: Source, path: Path, relative: str) -> list[str]:
     duplicates = sorted({name for name in header if header.count(name) > 1})
     if duplicates:
         raise IngestError(f"source '{source.name}', file {relative}: repeated header names {duplicates}")
-    return [name.strip() for name in header]
+    return [unicodedata.normalize("NFC", name.strip()) for name in header]
 
 
-def _stage_csv(con, source: Source, path: Path, relative: str) -> list[str]:
+def _stage_csv(con, source: Source, path: Path, encoding: str, relative: str) -> list[str]:
     """Read a CSV as text into temp table `staged` (+ _line); malformed lines into `rejected`."""
-    header = _csv_header(source, path, relative)
-    encoding = DUCKDB_ENCODINGS.get(source.encoding.lower(), "utf-8")
+    header = _csv_header(source, path, encoding, relative)
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
     options = (
         f"header = true, columns = {columns}, auto_detect = false, "
@@ -460,7 +466,8 @@ def _stage_xlsx(con, source: Source, path: Path, relative: str) -> list[str]:
             )
         rows = workbook[source.sheet].iter_rows(min_row=source.skip_rows + 1, values_only=True)
         header_row = next(rows, None) or ()
-        header = [str(v).strip() if v is not None else f"column_{i + 1}" for i, v in enumerate(header_row)]
+        header = [unicodedata.normalize("NFC", str(v).strip()) if v is not None else f"column_{i + 1}"
+                  for i, v in enumerate(header_row)]
         columns: dict[str, list] = {"_line": [], **{name: [] for name in header}}
         for offset, row in enumerate(rows):
             if row is None or all(v is None or str(v).strip() == "" for v in row):
@@ -507,7 +514,8 @@ def _raw_value(source: Source, column: Column) -> str:
 def _parse_expression(source: Source, column: Column, raw: str) -> str:
     text = f"nullif(trim({raw}), '')"
     if column.type == "text":
-        return text
+        # NFC: Windows-1258 and macOS exports write Vietnamese letters as base + combining mark.
+        return f"nfc_normalize({text})"
     if column.type == "boolean":
         return f"try_cast(lower({text}) as boolean)"
     if column.type in ("integer", "decimal"):
