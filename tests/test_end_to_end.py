@@ -13,7 +13,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 import pytest
-from orchestration.lib.generator import generate
+from orchestration.lib.samples import generate
 
 from orchestration.lib.config import load_sources
 

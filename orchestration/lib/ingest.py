@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -223,10 +223,25 @@ def load_partition(
     loaded_at: datetime | None = None,
 ) -> PartitionResult:
     """Replace one source's partition with the rows of its landed files. Idempotent."""
+    return load_partitions(con, source, landing_dir, [partition], loaded_at)[0]
+
+
+def load_partitions(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    landing_dir: Path,
+    partitions: list[date],
+    loaded_at: datetime | None = None,
+) -> list[PartitionResult]:
+    """Replace several partitions, one transaction each (a failure keeps the days before it)."""
     landing_dir = Path(landing_dir).resolve()
-    loaded_at = loaded_at or datetime.utcnow().replace(microsecond=0)
+    loaded_at = loaded_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     con.execute("set TimeZone = 'UTC'")
     ensure_tables(con, source)
+    return [_load_one(con, source, landing_dir, partition, loaded_at) for partition in partitions]
+
+
+def _load_one(con, source: Source, landing_dir: Path, partition: date, loaded_at: datetime) -> PartitionResult:
     results: list[FileResult] = []
     con.execute("begin transaction")
     try:
@@ -384,9 +399,9 @@ def _stage_csv(con, source: Source, path: Path, encoding: str, relative: str) ->
     # included). Good records keep file order in staged_raw (insertion order), so the n-th good
     # record is the n-th record number that is neither a header/title line nor rejected.
     con.execute(
-        "create or replace temp table rejected as "
-        "select line as _line, error_type || ': ' || error_message as reason, csv_line "
-        "from cx_rejects"
+        "create or replace temp table rejected as "  # DuckDB may report one line several times
+        "select line as _line, min(error_type || ': ' || error_message) as reason, "
+        "any_value(csv_line) as csv_line from cx_rejects group by line"
     )
     first_data_line = source.skip_rows + 2
     con.execute(

@@ -9,7 +9,7 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 from orchestration.lib.config import Source, load_sources
-from orchestration.lib.ingest import SQL_TYPES, load_partition, quote, refresh_reconciliation
+from orchestration.lib.ingest import SQL_TYPES, load_partitions, quote, refresh_reconciliation
 
 SOURCES = load_sources()
 
@@ -40,17 +40,18 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         landing = env.landing_dir()
         partitions = [date.fromisoformat(key) for key in context.partition_keys]
         with warehouse.connect() as con:
-            results = []
-            for partition in partitions:
-                result = load_partition(con, source, landing, partition)
+            results = load_partitions(con, source, landing, partitions)
+            for result in results:
                 context.log.info(
-                    f"{source.name} {partition}: {len(result.files)} file(s), read {result.rows_read}, "
-                    f"loaded {result.rows_loaded}, quarantined {result.rows_quarantined}"
+                    f"{source.name} {result.partition_date}: {len(result.files)} file(s), "
+                    f"read {result.rows_read}, loaded {result.rows_loaded}, "
+                    f"quarantined {result.rows_quarantined}"
                 )
                 for skipped in (f for f in result.files if f.status != "loaded"):
-                    context.log.warning(f"{source.name} {partition}: {skipped.file} {skipped.status}"
-                                        + (f" of {skipped.duplicate_of}" if skipped.duplicate_of else ""))
-                results.append(result)
+                    context.log.warning(
+                        f"{source.name} {result.partition_date}: {skipped.file} {skipped.status}"
+                        + (f" of {skipped.duplicate_of}" if skipped.duplicate_of else "")
+                    )
             refresh_reconciliation(con, SOURCES)
             table_rows = con.execute(f"select count(*) from raw.{quote(source.name)}").fetchone()[0]
         extra = sorted({c for r in results for f in r.files for c in f.extra_columns})
