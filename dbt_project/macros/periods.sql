@@ -22,3 +22,39 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#- Rows of `relation` repeated once per grain, with the start of the period of `date_column`
+    they fall in: aggregate them by (period_grain, period_start) and every grain is computed
+    from the events themselves, never from daily figures. -#}
+{% macro expand_to_periods(relation, date_column) -%}
+    select
+        grains.period_grain,
+        {{ period_start('grains.period_grain', 'events.' ~ date_column) }} as period_start,
+        events.*
+    from {{ relation }} as events
+    cross join {{ grains_table() }} as grains
+    where events.{{ date_column }} is not null
+{%- endmacro %}
+
+{#- The reporting spine of a mart: every period of every grain times every channel of
+    `channels_relation` (a relation or CTE with a column `channel`) plus the total 'all'. -#}
+{% macro period_channel_spine(channels_relation) -%}
+    select
+        periods.period_grain,
+        periods.period_start,
+        periods.period_end,
+        periods.days_covered,
+        periods.period_end_utc,
+        channels.channel
+    from {{ ref('int_periods') }} as periods
+    cross join (
+        select channel from {{ channels_relation }}
+        union
+        select 'all' as channel
+    ) as channels
+{%- endmacro %}
+
+{#- Safe ratio as double: null when the denominator is 0 or null. -#}
+{% macro ratio(numerator, denominator) -%}
+    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}

@@ -14,7 +14,7 @@
                         'kpi': meta['kpi'],
                         'mart': 'marts.' ~ node.name,
                         'column_name': column.name,
-                        'channel_column': model_meta.get('channel_column', node.meta.get('channel_column')),
+                        'channel_column': model_meta.get('channel_column'),
                         'unit': meta.get('unit'),
                         'definition': column.description,
                         'better': meta.get('better'),
@@ -27,24 +27,22 @@
     {%- endfor -%}
 {%- endif -%}
 
-{%- macro text_or_null(value) -%}
-    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
-{%- endmacro -%}
+
 
 with
 
 entries as (
     {%- for entry in entries %}
     select
-        {{ text_or_null(entry.kpi) }} as kpi,
-        {{ text_or_null(entry.mart) }} as mart,
-        {{ text_or_null(entry.column_name) }} as column_name,
-        {{ text_or_null(entry.channel_column) }} as channel_column,
-        {{ text_or_null(entry.unit) }} as unit,
-        {{ text_or_null(entry.definition) }} as definition,
-        {{ text_or_null(entry.better) }} as better,
+        {{ sql_text_or_null(entry.kpi) }} as kpi,
+        {{ sql_text_or_null(entry.mart) }} as mart,
+        {{ sql_text_or_null(entry.column_name) }} as column_name,
+        {{ sql_text_or_null(entry.channel_column) }} as channel_column,
+        {{ sql_text_or_null(entry.unit) }} as unit,
+        {{ sql_text_or_null(entry.definition) }} as definition,
+        {{ sql_text_or_null(entry.better) }} as better,
         cast({{ entry.target if entry.target is not none else 'null' }} as double) as target,
-        {{ text_or_null(entry.target_note) }} as target_note
+        {{ sql_text_or_null(entry.target_note) }} as target_note
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -1,0 +1,65 @@
+-- One row per shipment with the promise against what happened.
+-- Business dates are in the business time zone; day differences are calendar days.
+with
+
+waybills as (
+    select * from {{ ref('stg_ghn__waybills') }}
+    union all
+    select * from {{ ref('stg_ghtk__waybills') }}
+    union all
+    select * from {{ ref('stg_viettelpost__waybills') }}
+),
+
+tracking as (
+    select
+        shipment_id,
+        bool_or(shipment_status = 'failed_attempt') as had_failed_attempt,
+        min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at
+    from {{ ref('stg_carriers__tracking_events') }}
+    group by shipment_id
+),
+
+orders as (
+    select * from {{ ref('int_orders_summarised') }}
+),
+
+joined as (
+    select
+        waybills.shipment_id,
+        waybills.waybill_id,
+        waybills.carrier,
+        waybills.order_id,
+        coalesce(orders.sales_channel, 'unknown') as sales_channel,
+        orders.ordered_date,
+        waybills.handed_over_at,
+        {{ to_business_date('waybills.handed_over_at') }} as handed_over_date,
+        waybills.promised_date,
+        waybills.shipment_status,
+        case when waybills.shipment_status = 'delivered'
+            then coalesce(waybills.finished_at, tracking.delivered_event_at) end as delivered_at,
+        coalesce(tracking.had_failed_attempt, false) or waybills.shipment_status = 'failed_attempt'
+            as had_failed_attempt,
+        waybills.shipment_status = 'returned_to_sender' as is_returned_to_sender,
+        waybills.shipment_status = 'cancelled' as is_cancelled,
+        waybills.cod_amount_vnd,
+        waybills.shipping_fee_vnd
+    from waybills
+    left join tracking
+        on waybills.shipment_id = tracking.shipment_id
+    left join orders
+        on waybills.order_id = orders.order_id
+),
+
+final as (
+    select
+        joined.*,
+        {{ to_business_date('delivered_at') }} as delivered_date,
+        delivered_at is not null as is_delivered,
+        -- On time: delivered on or before the promised date (the promised date itself is on time).
+        {{ to_business_date('delivered_at') }} <= promised_date as is_on_time,
+        {{ dbt.datediff('promised_date', to_business_date('delivered_at'), 'day') }} as delay_days,
+        {{ dbt.datediff('ordered_date', to_business_date('delivered_at'), 'day') }} as delivery_days
+    from joined
+)
+
+select * from final

@@ -1,0 +1,61 @@
+-- Every customer contact with its channel and, where a human answered, its first response.
+-- Contacts: calls, chat sessions, and tickets opened by e-mail, web form or social messaging.
+-- Chat and voice tickets are follow-ups of a chat or call already counted, so not contacts.
+with
+
+thresholds as (
+    select * from {{ ref('support__service_level_thresholds') }}
+),
+
+contacts as (
+    select
+        'call:' || call_id as contact_id,
+        contact_channel,
+        'call' as contact_type,
+        queued_at as contacted_at,
+        is_answered,
+        is_abandoned,
+        -- Calls offered: every call counts in the service level, answered or not.
+        true as counts_for_service_level,
+        case when is_answered then wait_seconds end as first_response_seconds
+    from {{ ref('stg_callcenter__calls') }}
+    union all
+    select
+        'chat:' || chat_id,
+        contact_channel,
+        'chat',
+        started_at,
+        reached_agent,
+        false,
+        -- Bot-only sessions never wait for a human: they are not in the service level.
+        reached_agent,
+        {{ seconds_between('started_at', 'first_agent_reply_at') }}
+    from {{ ref('stg_livechat__chats') }}
+    union all
+    select
+        'ticket:' || ticket_id,
+        contact_channel,
+        'ticket',
+        created_at,
+        first_agent_reply_at is not null,
+        false,
+        true,
+        first_response_seconds
+    from {{ ref('int_tickets_enriched_with_events') }}
+    where contact_channel in ('email', 'web_form', 'facebook', 'zalo')
+        and not is_merged
+),
+
+final as (
+    select
+        contacts.*,
+        {{ to_business_date('contacts.contacted_at') }} as contacted_date,
+        thresholds.threshold_seconds,
+        contacts.counts_for_service_level
+        and contacts.first_response_seconds <= thresholds.threshold_seconds as is_within_threshold
+    from contacts
+    left join thresholds
+        on contacts.contact_channel = thresholds.contact_channel
+)
+
+select * from final

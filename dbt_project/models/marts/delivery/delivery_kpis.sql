@@ -1,0 +1,108 @@
+-- Delivery KPIs per carrier and sales channel. Rows: carrier x sales channel; carrier
+-- (sales_channel = 'all'); sales channel (carrier = 'all'); everything ('all', 'all').
+-- Shipments count in the period they were handed to the carrier; deliveries (on time, days) in
+-- the period they were delivered.
+with
+
+shipments as (
+    select * from {{ ref('int_shipments_enriched') }}
+    where not is_cancelled
+),
+
+pairs as (
+    select distinct carrier, sales_channel from shipments
+    union all
+    select distinct carrier, 'all' from shipments
+    union all
+    select distinct 'all', sales_channel from shipments
+    union all
+    select 'all', 'all'
+),
+
+spine as (
+    select periods.period_grain, periods.period_start, pairs.carrier, pairs.sales_channel
+    from {{ ref('int_periods') }} as periods
+    cross join pairs
+),
+
+handed_over_in_period as (
+    {{ expand_to_periods('shipments', 'handed_over_date') }}
+),
+
+handed_over as (
+    select
+        period_grain,
+        period_start,
+        coalesce(carrier, 'all') as carrier,
+        coalesce(sales_channel, 'all') as sales_channel,
+        count(*) as shipments,
+        count(distinct order_id) as shipped_orders,
+        sum(case when had_failed_attempt then 1 else 0 end) as failed_delivery_shipments,
+        sum(case when is_returned_to_sender then 1 else 0 end) as returned_to_sender_shipments,
+        sum(shipping_fee_vnd) as shipping_cost_vnd
+    from handed_over_in_period
+    group by grouping sets (
+        (period_grain, period_start, carrier, sales_channel),
+        (period_grain, period_start, carrier),
+        (period_grain, period_start, sales_channel),
+        (period_grain, period_start)
+    )
+),
+
+delivered_in_period as (
+    {{ expand_to_periods('shipments', 'delivered_date') }}
+),
+
+delivered as (
+    select
+        period_grain,
+        period_start,
+        coalesce(carrier, 'all') as carrier,
+        coalesce(sales_channel, 'all') as sales_channel,
+        count(*) as delivered_shipments,
+        sum(case when is_on_time then 1 else 0 end) as on_time_shipments,
+        avg(delivery_days) as delivery_days_mean,
+        median(delivery_days) as delivery_days_median
+    from delivered_in_period
+    group by grouping sets (
+        (period_grain, period_start, carrier, sales_channel),
+        (period_grain, period_start, carrier),
+        (period_grain, period_start, sales_channel),
+        (period_grain, period_start)
+    )
+),
+
+final as (
+    select
+        spine.period_grain,
+        cast(spine.period_start as date) as period_start,
+        spine.carrier,
+        spine.sales_channel,
+        coalesce(handed_over.shipments, 0) as shipments,
+        cast(coalesce(delivered.on_time_shipments, 0) as bigint) as on_time_shipments,
+        coalesce(delivered.delivered_shipments, 0) as delivered_shipments,
+        {{ ratio('delivered.on_time_shipments', 'delivered.delivered_shipments') }} as on_time_delivery_rate,
+        cast(delivered.delivery_days_mean as double) as delivery_days_mean,
+        cast(delivered.delivery_days_median as double) as delivery_days_median,
+        cast(coalesce(handed_over.failed_delivery_shipments, 0) as bigint) as failed_delivery_shipments,
+        {{ ratio('handed_over.failed_delivery_shipments', 'handed_over.shipments') }} as failed_delivery_rate,
+        cast(coalesce(handed_over.returned_to_sender_shipments, 0) as bigint) as returned_to_sender_shipments,
+        {{ ratio('handed_over.returned_to_sender_shipments', 'handed_over.shipments') }}
+            as return_to_sender_rate,
+        cast(coalesce(handed_over.shipping_cost_vnd, 0) as decimal(18, 0)) as shipping_cost_vnd,
+        coalesce(handed_over.shipped_orders, 0) as shipped_orders,
+        {{ ratio('handed_over.shipping_cost_vnd', 'handed_over.shipped_orders') }} as shipping_cost_per_order_vnd
+    from spine
+    left join handed_over
+        on spine.period_grain = handed_over.period_grain
+        and spine.period_start = handed_over.period_start
+        and spine.carrier = handed_over.carrier
+        and spine.sales_channel = handed_over.sales_channel
+    left join delivered
+        on spine.period_grain = delivered.period_grain
+        and spine.period_start = delivered.period_start
+        and spine.carrier = delivered.carrier
+        and spine.sales_channel = delivered.sales_channel
+)
+
+select * from final

@@ -1,0 +1,103 @@
+-- Survey KPIs per touchpoint channel. An answer belongs to the period of its response; a sent
+-- survey to the period it was sent. Scales are never mixed: CSAT means are per scale (1-5 and
+-- 1-10); the satisfied rate (top two boxes) compares across scales.
+with
+
+responses as (
+    select
+        *,
+        {{ to_business_date('sent_at') }} as sent_date,
+        {{ to_business_date('responded_at') }} as responded_date
+    from {{ ref('stg_surveys__responses') }}
+),
+
+channels as (
+    select distinct touchpoint_channel as channel from responses
+),
+
+spine as (
+    {{ period_channel_spine('channels') }}
+),
+
+sent_in_period as (
+    {{ expand_to_periods('responses', 'sent_date') }}
+),
+
+sent as (
+    select
+        period_grain,
+        period_start,
+        coalesce(touchpoint_channel, 'all') as channel,
+        count(*) as surveys_sent
+    from sent_in_period
+    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))
+),
+
+answers as (
+    select * from responses
+    where is_answered
+),
+
+answers_in_period as (
+    {{ expand_to_periods('answers', 'responded_date') }}
+),
+
+answered as (
+    select
+        period_grain,
+        period_start,
+        coalesce(touchpoint_channel, 'all') as channel,
+        count(*) as survey_responses,
+        sum(case when survey_type = 'csat' and scale_max = 5 then 1 else 0 end) as csat_responses_5pt,
+        sum(case when survey_type = 'csat' and scale_max = 5 then score else 0 end) as csat_score_total_5pt,
+        sum(case when survey_type = 'csat' and scale_max = 10 then 1 else 0 end) as csat_responses_10pt,
+        sum(case when survey_type = 'csat' and scale_max = 10 then score else 0 end) as csat_score_total_10pt,
+        sum(case when survey_type = 'csat' then 1 else 0 end) as csat_responses,
+        sum(case when survey_type = 'csat' and score >= scale_max - 1 then 1 else 0 end) as csat_satisfied,
+        sum(case when survey_type = 'nps' then 1 else 0 end) as nps_responses,
+        sum(case when survey_type = 'nps' and score >= 9 then 1 else 0 end) as nps_promoters,
+        sum(case when survey_type = 'nps' and score <= 6 then 1 else 0 end) as nps_detractors,
+        sum(case when survey_type = 'ces' then 1 else 0 end) as ces_responses,
+        sum(case when survey_type = 'ces' then score else 0 end) as ces_score_total,
+        sum(case when survey_type = 'ces' and score >= 5 then 1 else 0 end) as ces_easy
+    from answers_in_period
+    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))
+),
+
+final as (
+    select
+        spine.period_grain,
+        cast(spine.period_start as date) as period_start,
+        spine.channel as touchpoint_channel,
+        coalesce(answered.survey_responses, 0) as survey_responses,
+        coalesce(sent.surveys_sent, 0) as surveys_sent,
+        {{ ratio('answered.survey_responses', 'sent.surveys_sent') }} as survey_response_rate,
+        cast(coalesce(answered.csat_responses_5pt, 0) as bigint) as csat_responses_5pt,
+        {{ ratio('answered.csat_score_total_5pt', 'answered.csat_responses_5pt') }} as csat_score_5pt,
+        cast(coalesce(answered.csat_responses_10pt, 0) as bigint) as csat_responses_10pt,
+        {{ ratio('answered.csat_score_total_10pt', 'answered.csat_responses_10pt') }} as csat_score_10pt,
+        cast(coalesce(answered.csat_satisfied, 0) as bigint) as csat_satisfied,
+        cast(coalesce(answered.csat_responses, 0) as bigint) as csat_responses,
+        {{ ratio('answered.csat_satisfied', 'answered.csat_responses') }} as csat_satisfied_rate,
+        cast(coalesce(answered.nps_promoters, 0) as bigint) as nps_promoters,
+        cast(coalesce(answered.nps_detractors, 0) as bigint) as nps_detractors,
+        cast(coalesce(answered.nps_responses, 0) as bigint) as nps_responses,
+        {{ ratio('answered.nps_promoters', 'answered.nps_responses') }} as nps_promoter_rate,
+        {{ ratio('answered.nps_detractors', 'answered.nps_responses') }} as nps_detractor_rate,
+        100 * {{ ratio('answered.nps_promoters - answered.nps_detractors', 'answered.nps_responses') }} as nps,
+        cast(coalesce(answered.ces_responses, 0) as bigint) as ces_responses,
+        {{ ratio('answered.ces_score_total', 'answered.ces_responses') }} as ces_score,
+        cast(coalesce(answered.ces_easy, 0) as bigint) as ces_easy,
+        {{ ratio('answered.ces_easy', 'answered.ces_responses') }} as ces_easy_rate
+    from spine
+    left join sent
+        on spine.period_grain = sent.period_grain
+        and spine.period_start = sent.period_start
+        and spine.channel = sent.channel
+    left join answered
+        on spine.period_grain = answered.period_grain
+        and spine.period_start = answered.period_start
+        and spine.channel = answered.channel
+)
+
+select * from final

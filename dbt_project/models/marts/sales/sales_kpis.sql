@@ -1,0 +1,166 @@
+-- Sales, returns and loyalty per sales channel. Orders count in the period they were placed,
+-- returns in the period they were requested (a return can fall in a later period than its sale).
+with
+
+orders as (
+    select * from {{ ref('int_orders_joined_with_customers') }}
+),
+
+returns as (
+    select *, {{ to_business_date('requested_at') }} as requested_date
+    from {{ ref('stg_returns__returns') }}
+),
+
+first_touch as (
+    select * from {{ ref('int_customers_first_touch') }}
+),
+
+channels as (
+    select distinct sales_channel as channel from orders
+    union
+    select distinct sales_channel from returns
+),
+
+spine as (
+    {{ period_channel_spine('channels') }}
+),
+
+orders_in_period as (
+    {{ expand_to_periods('orders', 'ordered_date') }}
+),
+
+order_counts as (
+    select
+        period_grain,
+        period_start,
+        coalesce(sales_channel, 'all') as channel,
+        count(*) as orders,
+        sum(case when is_cancelled then 1 else 0 end) as cancelled_orders,
+        sum(case when not is_cancelled then units else 0 end) as units_sold,
+        sum(order_amount_vnd) as revenue_gross_vnd,
+        sum(case when is_cancelled then order_amount_vnd else 0 end) as cancelled_revenue_vnd
+    from orders_in_period
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+),
+
+returns_in_period as (
+    {{ expand_to_periods('returns', 'requested_date') }}
+),
+
+return_counts as (
+    select
+        period_grain,
+        period_start,
+        coalesce(sales_channel, 'all') as channel,
+        sum(units_returned) as units_returned,
+        sum(refund_amount_vnd) as refunds_vnd
+    from returns_in_period
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+),
+
+buyers as (
+    select distinct
+        orders_in_period.period_grain,
+        orders_in_period.period_start,
+        orders_in_period.sales_channel,
+        orders_in_period.customer_key,
+        first_touch.first_order_date
+    from orders_in_period
+    inner join first_touch
+        on orders_in_period.customer_key = first_touch.customer_key
+    where not orders_in_period.is_cancelled
+),
+
+customer_counts as (
+    select
+        period_grain,
+        period_start,
+        coalesce(sales_channel, 'all') as channel,
+        count(distinct case when first_order_date >= period_start then customer_key end) as new_customers,
+        count(distinct case when first_order_date < period_start then customer_key end)
+            as returning_customers
+    from buyers
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+),
+
+buyers_next_period as (
+    select
+        buyers.*,
+        cast(case buyers.period_grain
+            when 'day' then {{ dbt.dateadd('day', 1, 'buyers.period_start') }}
+            when 'week' then {{ dbt.dateadd('day', 7, 'buyers.period_start') }}
+            when 'month' then {{ dbt.dateadd('month', 1, 'buyers.period_start') }}
+            when 'quarter' then {{ dbt.dateadd('month', 3, 'buyers.period_start') }}
+            when 'year' then {{ dbt.dateadd('year', 1, 'buyers.period_start') }}
+        end as date) as next_period_start
+    from buyers
+),
+
+active_customers as (
+    select distinct period_grain, period_start, customer_key
+    from buyers
+),
+
+retention as (
+    -- Customers who bought (on this channel) in the previous period, and of them those who buy
+    -- again (on any channel) in this period.
+    select
+        previous.period_grain,
+        previous.next_period_start as period_start,
+        coalesce(previous.sales_channel, 'all') as channel,
+        count(distinct previous.customer_key) as previous_period_customers,
+        count(distinct active_customers.customer_key) as retained_customers
+    from buyers_next_period as previous
+    left join active_customers
+        on previous.period_grain = active_customers.period_grain
+        and previous.next_period_start = active_customers.period_start
+        and previous.customer_key = active_customers.customer_key
+    group by grouping sets (
+        (previous.period_grain, previous.next_period_start, previous.sales_channel),
+        (previous.period_grain, previous.next_period_start)
+    )
+),
+
+final as (
+    select
+        spine.period_grain,
+        cast(spine.period_start as date) as period_start,
+        spine.channel as sales_channel,
+        coalesce(order_counts.orders, 0) as orders,
+        cast(coalesce(order_counts.cancelled_orders, 0) as bigint) as cancelled_orders,
+        cast(coalesce(order_counts.units_sold, 0) as bigint) as units_sold,
+        cast(coalesce(order_counts.revenue_gross_vnd, 0) as decimal(18, 0)) as revenue_gross_vnd,
+        cast(coalesce(order_counts.cancelled_revenue_vnd, 0) as decimal(18, 0)) as cancelled_revenue_vnd,
+        cast(coalesce(return_counts.refunds_vnd, 0) as decimal(18, 0)) as refunds_vnd,
+        cast(coalesce(order_counts.revenue_gross_vnd, 0) - coalesce(order_counts.cancelled_revenue_vnd, 0)
+            - coalesce(return_counts.refunds_vnd, 0) as decimal(18, 0)) as revenue_net_vnd,
+        {{ ratio('order_counts.revenue_gross_vnd - order_counts.cancelled_revenue_vnd',
+                 'order_counts.orders - order_counts.cancelled_orders') }} as average_order_value_vnd,
+        cast(coalesce(return_counts.units_returned, 0) as bigint) as units_returned,
+        {{ ratio('return_counts.units_returned', 'order_counts.units_sold') }} as return_rate,
+        coalesce(retention.retained_customers, 0) as retained_customers,
+        coalesce(retention.previous_period_customers, 0) as previous_period_customers,
+        {{ ratio('retention.retained_customers', 'retention.previous_period_customers') }} as retention_rate,
+        1 - {{ ratio('retention.retained_customers', 'retention.previous_period_customers') }} as churn_rate,
+        coalesce(customer_counts.new_customers, 0) as new_customers,
+        coalesce(customer_counts.returning_customers, 0) as returning_customers
+    from spine
+    left join order_counts
+        on spine.period_grain = order_counts.period_grain
+        and spine.period_start = order_counts.period_start
+        and spine.channel = order_counts.channel
+    left join return_counts
+        on spine.period_grain = return_counts.period_grain
+        and spine.period_start = return_counts.period_start
+        and spine.channel = return_counts.channel
+    left join customer_counts
+        on spine.period_grain = customer_counts.period_grain
+        and spine.period_start = customer_counts.period_start
+        and spine.channel = customer_counts.channel
+    left join retention
+        on spine.period_grain = retention.period_grain
+        and spine.period_start = retention.period_start
+        and spine.channel = retention.channel
+)
+
+select * from final

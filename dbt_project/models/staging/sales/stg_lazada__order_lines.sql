@@ -1,0 +1,43 @@
+-- Lazada exports one row per item unit: each row is an order line of quantity 1.
+with
+
+source as (
+    select * from {{ source('raw', 'lazada_orders') }}
+),
+
+latest as (
+    {{ latest_version('source', ['order_item_id'], 'updated_at') }}
+),
+
+status_map as (
+    select * from {{ ref('sales__order_status_map') }}
+),
+
+final as (
+    select
+        latest.order_item_id as order_line_id,
+        latest.order_id,
+        latest.sales_channel,
+        coalesce(status_map.order_status, 'unknown') as order_status,
+        latest.order_status as source_status,
+        latest.ordered_at,
+        latest.updated_at,
+        latest.sku,
+        latest.product_name,
+        cast(1 as bigint) as quantity,
+        latest.unit_price as unit_price_vnd,
+        latest.paid_price as line_amount_vnd,
+        latest.shipping_fee as shipping_fee_vnd,
+        {{ normalize_phone('latest.customer_phone') }} as customer_phone,
+        {{ normalize_email('latest.customer_email') }} as customer_email,
+        cast(null as varchar) as utm_source,
+        cast(null as varchar) as utm_medium,
+        latest._source_file,
+        latest._source_row
+    from latest
+    left join status_map
+        on latest.sales_channel = status_map.sales_channel
+        and latest.order_status = status_map.source_status
+)
+
+select * from final

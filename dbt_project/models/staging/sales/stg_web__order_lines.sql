@@ -1,0 +1,42 @@
+with
+
+source as (
+    select * from {{ source('raw', 'web_orders') }}
+),
+
+latest as (
+    {{ latest_version('source', ['order_id', 'sku'], 'updated_at') }}
+),
+
+status_map as (
+    select * from {{ ref('sales__order_status_map') }}
+),
+
+final as (
+    select
+        latest.order_id || '|' || latest.sku as order_line_id,
+        latest.order_id,
+        latest.sales_channel,
+        coalesce(status_map.order_status, 'unknown') as order_status,
+        latest.financial_status as source_status,
+        latest.ordered_at,
+        latest.updated_at,
+        latest.sku,
+        latest.product_name,
+        latest.quantity,
+        latest.unit_price as unit_price_vnd,
+        latest.unit_price * latest.quantity as line_amount_vnd,
+        latest.shipping_fee as shipping_fee_vnd,
+        {{ normalize_phone('latest.customer_phone') }} as customer_phone,
+        {{ normalize_email('latest.customer_email') }} as customer_email,
+        nullif(lower(latest.utm_source), '') as utm_source,
+        nullif(lower(latest.utm_medium), '') as utm_medium,
+        latest._source_file,
+        latest._source_row
+    from latest
+    left join status_map
+        on latest.sales_channel = status_map.sales_channel
+        and latest.financial_status = status_map.source_status
+)
+
+select * from final

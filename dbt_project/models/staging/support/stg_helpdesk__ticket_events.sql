@@ -1,0 +1,31 @@
+with
+
+source as (
+    select * from {{ source('raw', 'helpdesk_ticket_events') }}
+),
+
+latest as (
+    {{ latest_version('source', ['event_id']) }}
+),
+
+final as (
+    select
+        event_id,
+        ticket_id,
+        created_at,
+        event_type,
+        author_role,
+        via,
+        coalesce(is_public, false) as is_public,
+        previous_value,
+        new_value,
+        -- A reply that counts as a response: a public comment by a human agent. Bot messages and
+        -- automatic acknowledgements (system author, via a trigger rule) do not count.
+        event_type = 'comment' and author_role = 'agent' and coalesce(is_public, false)
+            as is_agent_reply,
+        _source_file,
+        _source_row
+    from latest
+)
+
+select * from final
