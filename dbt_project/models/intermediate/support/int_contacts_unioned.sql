@@ -51,8 +51,8 @@ final as (
         contacts.*,
         {{ to_business_date('contacts.contacted_at') }} as contacted_date,
         thresholds.threshold_seconds,
-        contacts.counts_for_service_level
-        and contacts.first_response_seconds <= thresholds.threshold_seconds as is_within_threshold
+        coalesce(contacts.counts_for_service_level
+            and contacts.first_response_seconds <= thresholds.threshold_seconds, false) as is_within_threshold
     from contacts
     left join thresholds
         on contacts.contact_channel = thresholds.contact_channel

@@ -134,7 +134,7 @@ final as (
         {{ ratio('solved.agent_interactions', 'solved.solved_tickets') }} as interactions_per_ticket,
         coalesce(contact_counts.contacts, 0) as contacts,
         coalesce(period_totals.all_contacts, 0) as all_contacts,
-        {{ ratio('contact_counts.contacts', 'period_totals.all_contacts') }} as contact_share,
+        {{ ratio('coalesce(contact_counts.contacts, 0)', 'period_totals.all_contacts') }} as contact_share,
         cast(coalesce(created.escalated_tickets, 0) as bigint) as escalated_tickets,
         {{ ratio('created.escalated_tickets', 'created.tickets_created') }} as escalation_rate,
         cast(coalesce(contact_counts.email_volume, 0) as bigint) as email_volume,

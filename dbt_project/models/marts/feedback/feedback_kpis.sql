@@ -71,7 +71,7 @@ final as (
         spine.channel as touchpoint_channel,
         coalesce(answered.survey_responses, 0) as survey_responses,
         coalesce(sent.surveys_sent, 0) as surveys_sent,
-        {{ ratio('answered.survey_responses', 'sent.surveys_sent') }} as survey_response_rate,
+        {{ ratio('coalesce(answered.survey_responses, 0)', 'sent.surveys_sent') }} as survey_response_rate,
         cast(coalesce(answered.csat_responses_5pt, 0) as bigint) as csat_responses_5pt,
         {{ ratio('answered.csat_score_total_5pt', 'answered.csat_responses_5pt') }} as csat_score_5pt,
         cast(coalesce(answered.csat_responses_10pt, 0) as bigint) as csat_responses_10pt,

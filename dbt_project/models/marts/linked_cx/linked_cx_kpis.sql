@@ -115,7 +115,7 @@ final as (
         spine.channel as sales_channel,
         coalesce(ticket_counts.order_tickets, 0) as order_tickets,
         coalesce(order_counts.orders, 0) as orders,
-        100 * {{ ratio('ticket_counts.order_tickets', 'order_counts.orders') }} as contact_rate_per_100_orders,
+        100 * {{ ratio('coalesce(ticket_counts.order_tickets, 0)', 'order_counts.orders') }} as contact_rate_per_100_orders,
         coalesce(delays.delivered_shipments, 0) as delivered_shipments,
         cast(delays.delivery_delay_days_mean as double) as delivery_delay_days_mean,
         cast(coalesce(csat.csat_responses_on_time, 0) as bigint) as csat_responses_on_time,

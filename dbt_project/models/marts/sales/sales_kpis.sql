@@ -137,7 +137,7 @@ final as (
         {{ ratio('order_counts.revenue_gross_vnd - order_counts.cancelled_revenue_vnd',
                  'order_counts.orders - order_counts.cancelled_orders') }} as average_order_value_vnd,
         cast(coalesce(return_counts.units_returned, 0) as bigint) as units_returned,
-        {{ ratio('return_counts.units_returned', 'order_counts.units_sold') }} as return_rate,
+        {{ ratio('coalesce(return_counts.units_returned, 0)', 'order_counts.units_sold') }} as return_rate,
         coalesce(retention.retained_customers, 0) as retained_customers,
         coalesce(retention.previous_period_customers, 0) as previous_period_customers,
         {{ ratio('retention.retained_customers', 'retention.previous_period_customers') }} as retention_rate,
