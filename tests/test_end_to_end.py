@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 START, DAYS = date(2025, 7, 1), 14
 END = date(2025, 7, 14)
-PHONE = re.compile(r"(\+?84|0)[\s.-]?[35789]\d{1,2}[\s.-]?\d{3}[\s.-]?\d{3,4}")
+PHONE = re.compile(r"(?<![\d+])(\+?84|0)[\s.-]?[35789]\d{1,2}[\s.-]?\d{3}[\s.-]?\d{3,4}(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -64,8 +64,11 @@ def test_run_succeeds(pipeline):
 def test_every_source_loaded_into_raw_for_every_day(pipeline):
     con = pipeline["con"]
     for source in load_sources():
-        days = con.execute(f"select count(distinct _partition_date) from raw.{source.name}").fetchone()[0]
+        days = con.execute(
+            "select count(distinct partition_date) from meta.ingested_files "
+            "where source = ? and status = 'loaded'", [source.name]).fetchone()[0]
         assert days == DAYS, source.name
+        assert con.execute(f"select count(*) from raw.{source.name}").fetchone()[0] > 0, source.name
 
 
 def test_reconciliation_holds_and_quarantine_matches_the_known_dirt(pipeline):

@@ -21,8 +21,10 @@ import heapq
 import io
 import json
 import random
+import re
 import shutil
 import unicodedata
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -857,10 +859,22 @@ def write_file(path: Path, spec: dict, lines: list) -> None:
         import openpyxl
 
         workbook = openpyxl.Workbook(write_only=True)
+        workbook.properties.created = datetime(2025, 1, 1)
         sheet = workbook.create_sheet("Đơn hàng")
         for line in lines:
             sheet.append(list(line))
-        workbook.save(path)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        # Re-zip with fixed timestamps: openpyxl stamps every zip entry with the current time.
+        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                data = source.read(info.filename)
+                if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now on save
+                    data = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<", rb"<dcterms:modified\1>2025-01-01T00:00:00Z<",
+                                  data)
+                target.writestr(fixed, data)
         return
     buffer = io.StringIO()
     if spec.get("title"):
