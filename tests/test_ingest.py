@@ -194,3 +194,12 @@ def test_xlsx_with_vietnamese_headers_and_amounts(con, write_config, landing):
         ("FB-001", datetime(2025, 7, 1, 13, 15), 1250000, "Giao giờ hành chính", 2)]
     assert rows(con, "select _source_row, rule, column_name from quarantine.manual_orders") == [
         (4, "unparseable", "amount")]
+
+
+def test_identical_header_only_exports_of_different_days_are_not_duplicates(con, write_config, landing):
+    (source,) = write_config()
+    write(landing, "orders_2025-07-01.csv", HEADER)
+    write(landing, "orders_2025-07-02.csv", HEADER)
+    load_partition(con, source, landing, DAY)
+    result = load_partition(con, source, landing, date(2025, 7, 2))
+    assert [f.status for f in result.files] == ["loaded"]

@@ -58,3 +58,9 @@
 {% macro ratio(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
 {%- endmacro %}
+
+{#- Mean that gives the same digits on every run: values are summed as decimals (exact), not as
+    doubles, whose parallel sums depend on the order of the rows. -#}
+{% macro exact_mean(expression) -%}
+    cast(avg(cast({{ expression }} as decimal(18, 6))) as double)
+{%- endmacro %}

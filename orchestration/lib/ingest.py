@@ -251,7 +251,9 @@ def _load_one(con, source: Source, landing_dir: Path, partition: date, loaded_at
             f"delete from {FILES_TABLE} where source = ? and partition_date = ?",
             [source.name, partition],
         )
-        seen = _loaded_hashes(con, source)
+        # Duplicates are looked for within the partition: a re-delivered export carries the same
+        # day in its name, while two header-only exports of different days are alike but not copies.
+        seen: dict[str, str] = {}
         for path in landed_files(landing_dir, source, partition):
             relative = path.relative_to(landing_dir).as_posix()
             digest = _sha256(path)
@@ -267,14 +269,6 @@ def _load_one(con, source: Source, landing_dir: Path, partition: date, loaded_at
         con.execute("rollback")
         raise
     return PartitionResult(source.name, partition, results)
-
-
-def _loaded_hashes(con, source: Source) -> dict[str, str]:
-    rows = con.execute(
-        f"select file_sha256, file_path from {FILES_TABLE} where source = ? and status = 'loaded'",
-        [source.name],
-    ).fetchall()
-    return dict(rows)
 
 
 def _sha256(path: Path) -> str:

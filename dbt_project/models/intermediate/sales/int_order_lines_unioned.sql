@@ -1,10 +1,14 @@
 -- Every order line of every sales channel in one shape, with the order's business date.
+-- Incremental: lines whose latest version arrived since the cutoff are replaced.
+{{ config(materialized='incremental', unique_key='order_line_id', incremental_strategy=incremental_strategy()) }}
+
 with
 
 order_lines as (
     {% for source_model in ['stg_web__order_lines', 'stg_shopee__order_lines', 'stg_lazada__order_lines',
                             'stg_tiktok__order_lines', 'stg_pos__order_lines', 'stg_manual__order_lines'] %}
     select * from {{ ref(source_model) }}
+    {% if is_incremental() %}where _partition_date >= {{ incremental_cutoff() }}{% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -30,6 +34,7 @@ final as (
         customer_email,
         utm_source,
         utm_medium,
+        _partition_date,
         _source_file,
         _source_row
     from order_lines

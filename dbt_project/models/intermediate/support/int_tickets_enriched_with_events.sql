@@ -1,12 +1,33 @@
 -- One row per ticket: its lifecycle from the audit events.
+-- Incremental: a ticket with a new version or a new event since the cutoff is recomputed whole.
+{{ config(materialized='incremental', unique_key='ticket_id', incremental_strategy=incremental_strategy()) }}
+
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('stg_helpdesk__tickets') }}
 ),
 
-events as (
+all_events as (
     select * from {{ ref('stg_helpdesk__ticket_events') }}
+),
+
+{% if is_incremental() %}
+changed as (
+    select ticket_id from all_tickets where _partition_date >= {{ incremental_cutoff() }}
+    union
+    select ticket_id from all_events where _partition_date >= {{ incremental_cutoff() }}
+),
+{% endif %}
+
+tickets as (
+    select * from all_tickets
+    {% if is_incremental() %}where ticket_id in (select ticket_id from changed){% endif %}
+),
+
+events as (
+    select * from all_events
+    {% if is_incremental() %}where ticket_id in (select ticket_id from changed){% endif %}
 ),
 
 lifecycle as (
@@ -44,7 +65,8 @@ final as (
         coalesce(lifecycle.reopen_count, 0) as reopen_count,
         coalesce(lifecycle.reopen_count, 0) > 0 as is_reopened,
         coalesce(lifecycle.was_escalated, false) or tickets.group_name like 'Tier 2%' as is_escalated,
-        coalesce(lifecycle.agent_interaction_count, 0) as agent_interaction_count
+        coalesce(lifecycle.agent_interaction_count, 0) as agent_interaction_count,
+        tickets._partition_date
     from tickets
     left join lifecycle
         on tickets.ticket_id = lifecycle.ticket_id

@@ -35,7 +35,7 @@ created as (
         count(*) as tickets_created,
         sum(case when is_escalated then 1 else 0 end) as escalated_tickets,
         count(first_response_seconds) as first_responses,
-        avg(first_response_seconds) as first_response_mean_seconds,
+        {{ exact_mean('first_response_seconds') }} as first_response_mean_seconds,
         median(first_response_seconds) as first_response_median_seconds,
         percentile_cont(0.9) within group (order by first_response_seconds) as first_response_p90_seconds
     from tickets_created_in_period
@@ -54,7 +54,7 @@ solved as (
         sum(case when is_solved then 1 else 0 end) as solved_tickets,
         sum(case when is_fcr then 1 else 0 end) as fcr_tickets,
         sum(case when is_solved then agent_interaction_count else 0 end) as agent_interactions,
-        avg(case when is_solved then {{ seconds_between('created_at', 'solved_at') }} / 3600.0 end)
+        {{ exact_mean("case when is_solved then " ~ seconds_between('created_at', 'solved_at') ~ " / 3600.0 end") }}
             as resolution_time_mean_hours,
         median(case when is_solved then {{ seconds_between('created_at', 'solved_at') }} / 3600.0 end)
             as resolution_time_median_hours
@@ -80,7 +80,7 @@ contact_counts as (
         sum(case when is_abandoned then 1 else 0 end) as calls_abandoned,
         sum(case when counts_for_service_level then 1 else 0 end) as service_level_contacts,
         sum(case when is_within_threshold then 1 else 0 end) as answered_within_threshold,
-        avg(first_response_seconds - threshold_seconds) as first_response_gap_seconds
+        {{ exact_mean('first_response_seconds - threshold_seconds') }} as first_response_gap_seconds
     from contacts_in_period
     group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))
 ),

@@ -61,7 +61,7 @@ delivered as (
         coalesce(sales_channel, 'all') as sales_channel,
         count(*) as delivered_shipments,
         sum(case when is_on_time then 1 else 0 end) as on_time_shipments,
-        avg(delivery_days) as delivery_days_mean,
+        {{ exact_mean('delivery_days') }} as delivery_days_mean,
         median(delivery_days) as delivery_days_median
     from delivered_in_period
     group by grouping sets (

@@ -86,7 +86,7 @@ delays as (
         period_start,
         coalesce(sales_channel, 'all') as channel,
         count(*) as delivered_shipments,
-        avg(delay_days) as delivery_delay_days_mean
+        {{ exact_mean('delay_days') }} as delivery_delay_days_mean
     from deliveries_in_period
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),
@@ -101,9 +101,9 @@ csat as (
         period_start,
         coalesce(sales_channel, 'all') as channel,
         sum(case when is_on_time then 1 else 0 end) as csat_responses_on_time,
-        avg(case when is_on_time then score_0_100 end) as csat_on_time_deliveries,
+        {{ exact_mean('case when is_on_time then score_0_100 end') }} as csat_on_time_deliveries,
         sum(case when not is_on_time then 1 else 0 end) as csat_responses_late,
-        avg(case when not is_on_time then score_0_100 end) as csat_late_deliveries
+        {{ exact_mean('case when not is_on_time then score_0_100 end') }} as csat_late_deliveries
     from csat_in_period
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),

@@ -32,6 +32,7 @@ final as (
         {{ normalize_email('latest.customer_email') }} as customer_email,
         cast(null as varchar) as utm_source,
         cast(null as varchar) as utm_medium,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest

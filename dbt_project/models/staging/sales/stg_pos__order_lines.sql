@@ -28,6 +28,7 @@ final as (
         cast(null as varchar) as customer_email,
         cast(null as varchar) as utm_source,
         cast(null as varchar) as utm_medium,
+        _partition_date,
         _source_file,
         _source_row
     from latest

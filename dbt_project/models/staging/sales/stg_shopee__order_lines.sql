@@ -31,6 +31,7 @@ final as (
         cast(null as varchar) as customer_email,
         cast(null as varchar) as utm_source,
         cast(null as varchar) as utm_medium,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest

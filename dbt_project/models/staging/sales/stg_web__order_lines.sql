@@ -31,6 +31,7 @@ final as (
         {{ normalize_email('latest.customer_email') }} as customer_email,
         nullif(lower(latest.utm_source), '') as utm_source,
         nullif(lower(latest.utm_medium), '') as utm_medium,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest

@@ -23,6 +23,7 @@ final as (
         -- automatic acknowledgements (system author, via a trigger rule) do not count.
         event_type = 'comment' and author_role = 'agent' and coalesce(is_public, false)
             as is_agent_reply,
+        _partition_date,
         _source_file,
         _source_row
     from latest

@@ -28,6 +28,7 @@ final as (
         latest.order_id,
         {{ normalize_phone('latest.requester_phone') }} as customer_phone,
         {{ normalize_email('latest.requester_email') }} as customer_email,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest
