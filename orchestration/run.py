@@ -47,29 +47,39 @@ def run(start: date, end: date) -> bool:
 def summary() -> str:
     con = duckdb.connect(str(env.warehouse_path()), read_only=True)
     try:
-        lines = ["", f"Warehouse: {env.warehouse_path()}", "",
-                 f"{'source':<24}{'domain':<11}{'read':>9}{'loaded':>9}{'quarant.':>9}  balanced"]
+        lines = [
+            "",
+            f"Warehouse: {env.warehouse_path()}",
+            "",
+            f"{'source':<24}{'domain':<11}{'read':>9}{'loaded':>9}{'quarant.':>9}  balanced",
+        ]
         domains = {s.name: s.domain for s in load_sources()}
         rows = con.execute(
             "select source, sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
             "bool_and(is_balanced) from quarantine.reconciliation group by source order by source"
         ).fetchall()
         for source, read, loaded, quarantined, balanced in rows:
-            lines.append(f"{source:<24}{domains.get(source, ''):<11}{read:>9}{loaded:>9}"
-                         f"{quarantined:>9}  {'yes' if balanced else 'NO'}")
+            lines.append(
+                f"{source:<24}{domains.get(source, ''):<11}{read:>9}{loaded:>9}"
+                f"{quarantined:>9}  {'yes' if balanced else 'NO'}"
+            )
         marts = con.execute(
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' "
             "order by table_name"
         ).fetchall()
-        lines += ["", "Marts: " + (", ".join(f"marts.{name} ({size} rows)" for name, size in marts)
-                                  or "none built")]
+        lines += [
+            "",
+            "Marts: " + (", ".join(f"marts.{name} ({size} rows)" for name, size in marts) or "none built"),
+        ]
         return "\n".join(lines)
     finally:
         con.close()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last day (YYYY-MM-DD), inclusive")
     args = parser.parse_args(argv)

@@ -46,15 +46,16 @@ def test_sensor_triggers_once_per_new_file(landing):
     (landing / "support/callcenter/call_records_2025-07-02.csv").write_text("x")
     (landing / "support/callcenter/notes.txt").write_text("not an export")
     second = evaluate(first.cursor)
-    assert [(r.partition_key, sorted(k.to_user_string() for k in r.asset_selection))
-            for r in second.run_requests] == [
-        ("2025-07-02", ["raw/call_records", "raw/pos_sales"])]
+    assert [
+        (r.partition_key, sorted(k.to_user_string() for k in r.asset_selection)) for r in second.run_requests
+    ] == [("2025-07-02", ["raw/call_records", "raw/pos_sales"])]
 
     third = evaluate(second.cursor)  # nothing new: no run
     assert third.run_requests == []
 
     (landing / "sales/pos/pos_sales_2025-07-02 (1).csv").write_text("x")  # re-delivery
     fourth = evaluate(third.cursor)
-    assert [(r.partition_key, [k.to_user_string() for k in r.asset_selection])
-            for r in fourth.run_requests] == [("2025-07-02", ["raw/pos_sales"])]
+    assert [
+        (r.partition_key, [k.to_user_string() for k in r.asset_selection]) for r in fourth.run_requests
+    ] == [("2025-07-02", ["raw/pos_sales"])]
     assert fourth.run_requests[0].run_key != second.run_requests[0].run_key

@@ -23,8 +23,9 @@ con.close()
 
 def test_second_writer_waits_for_the_lock_and_then_writes(tmp_path):
     database = tmp_path / "cx.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(database), "2"], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(database), "2"], stdout=subprocess.PIPE, text=True
+    )
     assert holder.stdout.readline().strip() == "locked"
     started = time.monotonic()
     with WarehouseResource(database=str(database)).connect() as con:

@@ -30,8 +30,11 @@ def test_partition_is_read_from_the_file_name(write_config):
     [
         ("type: timestamp", "type: datetime", r"source 'shop_orders', column 'ordered_at', field 'type'"),
         ("domain: sales", "domain: finance", r"source 'shop_orders', field 'domain'"),
-        ("files: shop/orders_{date}*.csv", "files: ../../etc/orders_{date}.csv",
-         r"source 'shop_orders', field 'files'.*inside data/landing"),
+        (
+            "files: shop/orders_{date}*.csv",
+            "files: ../../etc/orders_{date}.csv",
+            r"source 'shop_orders', field 'files'.*inside data/landing",
+        ),
         ("files: shop/orders_{date}*.csv", "files: shop/orders.csv", r"field 'files'.*\{date\}"),
         ("primary_key: [order_id]", "primary_key: [order_no]", r"field 'primary_key': 'order_no'"),
         ("row_date: ordered_at", "row_date: amount", r"field 'row_date'.*date or timestamp"),

@@ -18,12 +18,17 @@ def test_definitions_load_with_every_source_as_an_asset():
 def test_every_source_feeds_a_staging_model_and_a_mart():
     graph = defs.get_repository_def().asset_graph
     for source in load_sources():
-        downstream = {
-            key.path[-1] for key in graph.get_downstream_asset_keys(dg.AssetKey(["raw", source.name]))
+        downstream = (
+            {
+                key.path[-1]
+                for key in graph.get_downstream_asset_keys(dg.AssetKey(["raw", source.name]))
+                if hasattr(graph, "get_downstream_asset_keys")
+            }
             if hasattr(graph, "get_downstream_asset_keys")
-        } if hasattr(graph, "get_downstream_asset_keys") else {
-            key.path[-1] for key in graph.asset_dep_graph["downstream"][dg.AssetKey(["raw", source.name])]
-        }
+            else {
+                key.path[-1] for key in graph.asset_dep_graph["downstream"][dg.AssetKey(["raw", source.name])]
+            }
+        )
         assert any(name.startswith("stg_") for name in downstream), source.name
 
 

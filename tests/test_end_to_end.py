@@ -13,9 +13,9 @@ from datetime import date
 import dagster as dg
 import duckdb
 import pytest
-from orchestration.lib.samples import generate
 
 from orchestration.lib.config import load_sources
+from orchestration.lib.samples import generate
 
 pytestmark = pytest.mark.slow
 
@@ -41,8 +41,10 @@ def pipeline(tmp_path_factory):
             result = job.execute_in_process(
                 instance=instance,
                 resources={"warehouse": WarehouseResource(database=str(warehouse))},
-                tags={"dagster/asset_partition_range_start": START.isoformat(),
-                      "dagster/asset_partition_range_end": END.isoformat()},
+                tags={
+                    "dagster/asset_partition_range_start": START.isoformat(),
+                    "dagster/asset_partition_range_end": END.isoformat(),
+                },
                 raise_on_error=False,
             )
             failures = [e.message for e in result.all_events if e.is_step_failure]
@@ -54,8 +56,14 @@ def pipeline(tmp_path_factory):
                 os.environ[key] = value
     digests = mart_digests(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
-    yield {"result": result, "failures": failures, "con": con, "manifest": manifest,
-           "landing": str(landing), "digests": digests}
+    yield {
+        "result": result,
+        "failures": failures,
+        "con": con,
+        "manifest": manifest,
+        "landing": str(landing),
+        "digests": digests,
+    }
     con.close()
 
 
@@ -68,7 +76,9 @@ def test_every_source_loaded_into_raw_for_every_day(pipeline):
     for source in load_sources():
         days = con.execute(
             "select count(distinct partition_date) from meta.ingested_files "
-            "where source = ? and status = 'loaded'", [source.name]).fetchone()[0]
+            "where source = ? and status = 'loaded'",
+            [source.name],
+        ).fetchone()[0]
         assert days == DAYS, source.name
         assert con.execute(f"select count(*) from raw.{source.name}").fetchone()[0] > 0, source.name
 
@@ -78,13 +88,23 @@ def test_reconciliation_holds_and_quarantine_matches_the_known_dirt(pipeline):
     unbalanced = con.execute("select * from quarantine.reconciliation where not is_balanced").fetchall()
     assert unbalanced == []
     expected = {
-        name: sum(entry["dirt"][kind] for kind in
-                  ("malformed_lines", "unparseable_values", "out_of_range", "unknown_values",
-                   "missing_required"))
+        name: sum(
+            entry["dirt"][kind]
+            for kind in (
+                "malformed_lines",
+                "unparseable_values",
+                "out_of_range",
+                "unknown_values",
+                "missing_required",
+            )
+        )
         for name, entry in pipeline["manifest"]["sources"].items()
     }
-    got = dict(con.execute(
-        "select source, sum(rows_quarantined) from quarantine.reconciliation group by source").fetchall())
+    got = dict(
+        con.execute(
+            "select source, sum(rows_quarantined) from quarantine.reconciliation group by source"
+        ).fetchall()
+    )
     assert {k: int(v) for k, v in got.items()} == expected
 
 
@@ -96,7 +116,9 @@ def test_no_phone_or_email_in_any_mart(pipeline):
     ).fetchall()
     assert text_columns
     for table, column in text_columns:
-        values = [v for (v,) in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall() if v]
+        values = [
+            v for (v,) in con.execute(f'select distinct "{column}" from marts."{table}"').fetchall() if v
+        ]
         leaks = [v for v in values if PHONE.search(v) or EMAIL.search(v)]
         assert leaks == [], f"marts.{table}.{column}: {leaks[:3]}"
 
@@ -110,14 +132,17 @@ def test_catalogue_has_every_kpi_of_the_brief(pipeline):
 
 def test_total_rows_have_kpis_for_every_grain(pipeline):
     con = pipeline["con"]
-    rows = con.execute("select kpi, mart, column_name, channel_column, definition from marts.kpi_catalogue").fetchall()
+    rows = con.execute(
+        "select kpi, mart, column_name, channel_column, definition from marts.kpi_catalogue"
+    ).fetchall()
     missing = []
     for kpi, mart, column, channel_column, definition in rows:
         if kpi == "verbatims":
             continue
         for grain in ("day", "week", "month", "quarter", "year"):
             (non_null,) = con.execute(
-                f'select count("{column}") from {mart} where period_grain = ? and "{channel_column}" = \'all\'',
+                f'select count("{column}") from {mart} '
+                f"where period_grain = ? and \"{channel_column}\" = 'all'",
                 [grain],
             ).fetchone()
             if not non_null and "null" not in definition.lower():
@@ -130,10 +155,18 @@ def mart_digests(path) -> dict[str, str]:
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
-        return {t: hashlib.sha256(repr(con.execute(f"select * from marts.{t} order by all").fetchall())
-                                  .encode()).hexdigest() for t in tables}
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            t: hashlib.sha256(
+                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
+            ).hexdigest()
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -152,8 +185,10 @@ def test_backfill_in_two_runs_gives_the_same_marts_as_one_run(pipeline, tmp_path
                 result = job.execute_in_process(
                     instance=instance,
                     resources={"warehouse": WarehouseResource(database=str(warehouse))},
-                    tags={"dagster/asset_partition_range_start": start,
-                          "dagster/asset_partition_range_end": end},
+                    tags={
+                        "dagster/asset_partition_range_start": start,
+                        "dagster/asset_partition_range_end": end,
+                    },
                     raise_on_error=False,
                 )
             finally:

@@ -59,7 +59,9 @@ def test_excel_exports_in_utf16_or_windows_1258_are_read_correctly(con, write_co
     source = setup(write_config, landing, encode(HEADER + ROWS), encoding=encoding)
     assert load_partition(con, source, landing, DAY).rows_loaded == 2
     assert con.execute("select note from raw.calls order by call_id").fetchall() == [
-        ("Khách hỏi đơn hàng",), ("Đã giải quyết",)]
+        ("Khách hỏi đơn hàng",),
+        ("Đã giải quyết",),
+    ]
 
 
 def test_wrong_encoding_is_an_error_naming_source_and_file(con, write_config, landing):
@@ -87,7 +89,8 @@ def test_repeated_header_line_inside_the_file_is_quarantined(con, write_config, 
     result = load_partition(con, source, landing, DAY)
     assert (result.rows_loaded, result.rows_quarantined) == (4, 1)
     assert con.execute("select _source_row, rule, column_name from quarantine.calls").fetchall() == [
-        (4, "unparseable", "queued_at")]
+        (4, "unparseable", "queued_at")
+    ]
 
 
 def test_letters_already_replaced_by_question_marks_are_loaded_as_is(con, write_config, landing):

@@ -13,8 +13,10 @@ def build_warehouse(path, version: int, rows: int = 50_000) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
     for table in ("a_kpis", "b_kpis"):
-        con.execute(f"create or replace table marts.{table} as "
-                    f"select {version} as version, range as n from range({rows})")
+        con.execute(
+            f"create or replace table marts.{table} as "
+            f"select {version} as version, range as n from range({rows})"
+        )
     con.close()
 
 
@@ -28,7 +30,9 @@ def test_publish_writes_duckdb_in_old_storage_format_and_parquet(tmp_path):
     tags = con.execute("select tags from duckdb_databases() where database_name = 'marts'").fetchone()[0]
     assert tags["storage_version"].startswith("v1.0.0")
     con.close()
-    assert duckdb.sql(f"select count(*) from '{published / 'parquet' / 'b_kpis.parquet'}'").fetchall() == [(10,)]
+    assert duckdb.sql(f"select count(*) from '{published / 'parquet' / 'b_kpis.parquet'}'").fetchall() == [
+        (10,)
+    ]
 
 
 def test_readers_polling_during_publishes_never_see_an_error_or_a_mixed_version(tmp_path):
@@ -42,7 +46,8 @@ def test_readers_polling_during_publishes_never_see_an_error_or_a_mixed_version(
             try:
                 con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
                 versions = con.execute(
-                    "select distinct version from marts.a_kpis union select distinct version from marts.b_kpis"
+                    "select distinct version from marts.a_kpis "
+                    "union select distinct version from marts.b_kpis"
                 ).fetchall()
                 con.close()
                 with duckdb.connect() as memory:

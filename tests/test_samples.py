@@ -19,8 +19,11 @@ START, DAYS = date(2025, 7, 1), 7
 
 
 def digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +46,7 @@ def header_of(path: Path, source) -> list[str]:
         sheet = openpyxl.load_workbook(path, read_only=True)[source.sheet]
         return [str(v) for v in next(sheet.iter_rows(values_only=True))]
     text = path.read_text(encoding="utf-8-sig")
-    lines = text.splitlines()[source.skip_rows:]
+    lines = text.splitlines()[source.skip_rows :]
     return next(csv.reader(io.StringIO(lines[0]), delimiter=source.delimiter))
 
 
@@ -52,7 +55,8 @@ def test_every_file_matches_its_source_configuration(sample):
     for source in load_sources():
         files = sorted(root.glob(source.file_glob()))
         assert {source.partition_of(f.relative_to(root).as_posix()) for f in files} == {
-            date(2025, 7, d) for d in range(1, DAYS + 1)}, source.name
+            date(2025, 7, d) for d in range(1, DAYS + 1)
+        }, source.name
         if source.format == "ndjson":
             keys = set()
             for path in files:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -20,13 +21,13 @@ def test_ui_shows_the_asset_graph(tmp_path):
     port = free_port()
     webserver = Path(sys.executable).parent / "dagster-webserver"
     command = [str(webserver), "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"]
-    with serve(command, f"http://127.0.0.1:{port}/server_info", env={"DAGSTER_HOME": str(tmp_path)}), \
-            browser_page() as page:
+    with (
+        serve(command, f"http://127.0.0.1:{port}/server_info", env={"DAGSTER_HOME": str(tmp_path)}),
+        browser_page() as page,
+    ):
         page.goto(f"http://127.0.0.1:{port}/asset-groups", wait_until="networkidle")
-        try:  # the first visit of a new DAGSTER_HOME shows a newsletter dialog
+        with contextlib.suppress(PlaywrightTimeout):  # a new DAGSTER_HOME shows a newsletter dialog
             page.get_by_role("button", name="Skip").click(timeout=15_000)
-        except PlaywrightTimeout:
-            pass
         page.get_by_text("raw_support").first.wait_for(timeout=30_000)
         page.wait_for_timeout(2000)
         SCREENSHOT.parent.mkdir(exist_ok=True)

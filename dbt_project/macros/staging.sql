@@ -15,5 +15,5 @@
 
 {#- A Jinja value as an SQL text literal (quotes escaped), or a typed null. -#}
 {% macro sql_text_or_null(value) -%}
-    {%- if value is none -%}cast(null as varchar){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}cast(null as {{ dbt.type_string() }}){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
 {%- endmacro %}

@@ -11,7 +11,8 @@ from orchestration.lib import env
 from orchestration.lib.publish import publish_marts
 
 MART_KEYS = [
-    key for key in cx_dbt_models.keys
+    key
+    for key in cx_dbt_models.keys
     if (cx_dbt_models.get_asset_spec(key).group_name or "").startswith("marts")
 ]
 
@@ -30,8 +31,10 @@ MART_KEYS = [
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     result = publish_marts(Path(warehouse.database), env.published_dir())
     context.log.info(f"published version {result['version']}: {result['tables']}")
-    return dg.MaterializeResult(metadata={
-        "version": result["version"],
-        "storage_version": result["storage_version"],
-        "tables": dg.MetadataValue.json(result["tables"]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "version": result["version"],
+            "storage_version": result["storage_version"],
+            "tables": dg.MetadataValue.json(result["tables"]),
+        }
+    )

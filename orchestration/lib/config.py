@@ -25,13 +25,33 @@ TYPES = ("text", "integer", "decimal", "date", "timestamp", "boolean")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 SOURCE_FIELDS = {
-    "name", "domain", "description", "files", "date_format", "format", "encoding",
-    "delimiter", "skip_rows", "sheet", "timezone", "primary_key", "version_column",
-    "row_date", "constants", "columns",
+    "name",
+    "domain",
+    "description",
+    "files",
+    "date_format",
+    "format",
+    "encoding",
+    "delimiter",
+    "skip_rows",
+    "sheet",
+    "timezone",
+    "primary_key",
+    "version_column",
+    "row_date",
+    "constants",
+    "columns",
 }
 COLUMN_FIELDS = {
-    "source", "type", "format", "thousands", "decimal_mark", "required", "accepted_values",
-    "min", "max",
+    "source",
+    "type",
+    "format",
+    "thousands",
+    "decimal_mark",
+    "required",
+    "accepted_values",
+    "min",
+    "max",
 }
 
 

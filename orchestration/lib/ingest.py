@@ -145,8 +145,7 @@ def _create_or_extend(con, schema: str, table: str, columns: dict[str, str]) -> 
     existing = {
         row[0]
         for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = ? and table_name = ?",
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchall()
     }
@@ -192,7 +191,7 @@ def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]
 
 
 def landed_files(landing_dir: Path, source: Source, partition: date) -> list[Path]:
-    """The files of one source for one partition, shortest name first (the original before "name (1).csv" copies)."""
+    """One source's files of one partition, shortest name first (the original before its copies)."""
     landing_dir = landing_dir.resolve()
     files = []
     for path in sorted(landing_dir.glob(source.file_glob(partition)), key=lambda p: (len(p.name), p.name)):
@@ -241,7 +240,9 @@ def load_partitions(
     return [_load_one(con, source, landing_dir, partition, loaded_at) for partition in partitions]
 
 
-def _load_one(con, source: Source, landing_dir: Path, partition: date, loaded_at: datetime) -> PartitionResult:
+def _load_one(
+    con, source: Source, landing_dir: Path, partition: date, loaded_at: datetime
+) -> PartitionResult:
     results: list[FileResult] = []
     con.execute("begin transaction")
     try:
@@ -283,9 +284,17 @@ def _record_file(con, source, partition, path, result: FileResult, loaded_at) ->
     con.execute(
         f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            source.name, partition, result.file, result.sha256, path.stat().st_size,
-            result.status, result.duplicate_of, result.rows_read, result.rows_loaded,
-            result.rows_quarantined, json.dumps(result.extra_columns, ensure_ascii=False),
+            source.name,
+            partition,
+            result.file,
+            result.sha256,
+            path.stat().st_size,
+            result.status,
+            result.duplicate_of,
+            result.rows_read,
+            result.rows_loaded,
+            result.rows_quarantined,
+            json.dumps(result.extra_columns, ensure_ascii=False),
             loaded_at,
         ],
     )
@@ -442,9 +451,7 @@ def _check_ndjson_keys(con, source: Source, relative: str) -> None:
     """Schema drift for JSON: a mapped path that no line of a non-empty file carries."""
     if not con.execute("select count(*) from staged").fetchone()[0]:
         return
-    checks = ", ".join(
-        f"bool_or(json_exists(line, {literal(_json_path(c.source))}))" for c in source.columns
-    )
+    checks = ", ".join(f"bool_or(json_exists(line, {literal(_json_path(c.source))}))" for c in source.columns)
     present = con.execute(f"select {checks} from staged").fetchone()
     missing = [c.source for c, ok in zip(source.columns, present, strict=True) if not ok]
     if missing:
@@ -475,8 +482,10 @@ def _stage_xlsx(con, source: Source, path: Path, relative: str) -> list[str]:
             )
         rows = workbook[source.sheet].iter_rows(min_row=source.skip_rows + 1, values_only=True)
         header_row = next(rows, None) or ()
-        header = [unicodedata.normalize("NFC", str(v).strip()) if v is not None else f"column_{i + 1}"
-                  for i, v in enumerate(header_row)]
+        header = [
+            unicodedata.normalize("NFC", str(v).strip()) if v is not None else f"column_{i + 1}"
+            for i, v in enumerate(header_row)
+        ]
         columns: dict[str, list] = {"_line": [], **{name: [] for name in header}}
         for offset, row in enumerate(rows):
             if row is None or all(v is None or str(v).strip() == "" for v in row):
@@ -488,15 +497,15 @@ def _stage_xlsx(con, source: Source, path: Path, relative: str) -> list[str]:
     finally:
         workbook.close()
     table = pa.table(
-        {name: pa.array(values, type=pa.int64() if name == "_line" else pa.string())
-         for name, values in columns.items()}
+        {
+            name: pa.array(values, type=pa.int64() if name == "_line" else pa.string())
+            for name, values in columns.items()
+        }
     )
     con.register("xlsx_rows", table)
     con.execute("create or replace temp table staged as select * from xlsx_rows")
     con.unregister("xlsx_rows")
-    con.execute(
-        "create or replace temp table rejected (_line bigint, reason varchar, csv_line varchar)"
-    )
+    con.execute("create or replace temp table rejected (_line bigint, reason varchar, csv_line varchar)")
     return header
 
 
@@ -563,27 +572,33 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
         checks.append(("missing_required", f"{raw} is null", literal("empty required value")))
     if column.type != "text":
         described = f"cannot parse as {column.type}" + (f" ({column.format})" if column.format else "")
-        checks.append((
-            "unparseable",
-            f"{raw} is not null and {parsed} is null",
-            f"{literal(described + ': ')} || {raw}",
-        ))
+        checks.append(
+            (
+                "unparseable",
+                f"{raw} is not null and {parsed} is null",
+                f"{literal(described + ': ')} || {raw}",
+            )
+        )
     if column.accepted_values:
         values = ", ".join(literal(v) for v in column.accepted_values)
-        checks.append((
-            "unknown_value",
-            f"{parsed} is not null and {parsed} not in ({values})",
-            f"{literal('not an accepted value: ')} || {parsed}",
-        ))
+        checks.append(
+            (
+                "unknown_value",
+                f"{parsed} is not null and {parsed} not in ({values})",
+                f"{literal('not an accepted value: ')} || {parsed}",
+            )
+        )
     for bound, operator in ((column.min, "<"), (column.max, ">")):
         if bound is None:
             continue
         limit = _parsed(bound) if isinstance(bound, str) else str(bound)
-        checks.append((
-            "out_of_range",
-            f"{parsed} {operator} {limit}",
-            f"cast({parsed} as varchar) || {literal(f' {operator} ')} || cast({limit} as varchar)",
-        ))
+        checks.append(
+            (
+                "out_of_range",
+                f"{parsed} {operator} {limit}",
+                f"cast({parsed} as varchar) || {literal(f' {operator} ')} || cast({limit} as varchar)",
+            )
+        )
     return checks
 
 
@@ -597,8 +612,7 @@ def _first_failing(checks: list[tuple[str, str]]) -> str:
 def _insert_rows(con, source: Source, relative: str, partition: date, loaded_at) -> tuple[int, int, int]:
     """Parse `staged` into raw.<source> and quarantine.<source>; return (read, loaded, bad)."""
     parsed_columns = ", ".join(
-        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}"
-        for c in source.columns
+        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
     )
     checks = [(c.name, *check) for c in source.columns for check in _rule_checks(source, c)]
     rule = _first_failing([(cond, literal(rule)) for _, rule, cond, _ in checks])

@@ -40,7 +40,8 @@ def publish_marts(warehouse: Path, published_dir: Path, schema: str = "marts") -
     try:
         con.execute(f"attach '{warehouse}' as warehouse (read_only)")
         tables = [
-            name for (name,) in con.execute(
+            name
+            for (name,) in con.execute(
                 "select table_name from duckdb_tables() "
                 "where database_name = 'warehouse' and schema_name = ? order by table_name",
                 [schema],

@@ -5,7 +5,6 @@ run is one day, a backfill many) invokes dbt once, with the window passed as dbt
 window_start / window_end (business dates) so incremental models know what to rebuild.
 """
 
-
 import json
 import os
 from collections.abc import Mapping

@@ -1,6 +1,5 @@
 """One ingestion asset per entry of sources.yml: raw/<name>, partitioned by export day."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -15,8 +14,9 @@ SOURCES = load_sources()
 
 
 def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
-    columns = [dg.TableColumn(c.name, SQL_TYPES[c.type], description=f"from '{c.source}'")
-               for c in source.columns]
+    columns = [
+        dg.TableColumn(c.name, SQL_TYPES[c.type], description=f"from '{c.source}'") for c in source.columns
+    ]
     columns += [dg.TableColumn(name, "varchar", description="constant") for name in source.constants]
 
     @dg.asset(
@@ -59,8 +59,9 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             metadata={
                 "partitions": len(partitions),
                 "files_loaded": sum(f.status == "loaded" for r in results for f in r.files),
-                "files_skipped": [f"{f.file}: {f.status}" for r in results for f in r.files
-                                  if f.status != "loaded"],
+                "files_skipped": [
+                    f"{f.file}: {f.status}" for r in results for f in r.files if f.status != "loaded"
+                ],
                 "rows_read": sum(r.rows_read for r in results),
                 "rows_loaded": sum(r.rows_loaded for r in results),
                 "rows_quarantined": sum(r.rows_quarantined for r in results),

@@ -26,7 +26,7 @@ records as (
     select
         'stg_callcenter__calls:' || call_id as record_id,
         customer_phone,
-        cast(null as varchar) as customer_email
+        cast(null as {{ dbt.type_string() }}) as customer_email
     from {{ ref('stg_callcenter__calls') }}
     where customer_phone is not null
 ),

@@ -48,15 +48,15 @@ entries as (
     {%- endif %}
     {%- else %}
     select
-        cast(null as varchar) as kpi,
-        cast(null as varchar) as mart,
-        cast(null as varchar) as column_name,
-        cast(null as varchar) as channel_column,
-        cast(null as varchar) as unit,
-        cast(null as varchar) as definition,
-        cast(null as varchar) as better,
+        cast(null as {{ dbt.type_string() }}) as kpi,
+        cast(null as {{ dbt.type_string() }}) as mart,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as channel_column,
+        cast(null as {{ dbt.type_string() }}) as unit,
+        cast(null as {{ dbt.type_string() }}) as definition,
+        cast(null as {{ dbt.type_string() }}) as better,
         cast(null as double) as target,
-        cast(null as varchar) as target_note
+        cast(null as {{ dbt.type_string() }}) as target_note
     where 1 = 0
     {%- endfor %}
 ),

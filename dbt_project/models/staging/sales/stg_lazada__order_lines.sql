@@ -30,8 +30,8 @@ final as (
         latest.shipping_fee as shipping_fee_vnd,
         {{ normalize_phone('latest.customer_phone') }} as customer_phone,
         {{ normalize_email('latest.customer_email') }} as customer_email,
-        cast(null as varchar) as utm_source,
-        cast(null as varchar) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
         latest._partition_date,
         latest._source_file,
         latest._source_row

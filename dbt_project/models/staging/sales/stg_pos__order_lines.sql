@@ -25,9 +25,9 @@ final as (
         coalesce(line_amount, unit_price * quantity) as line_amount_vnd,
         cast(0 as decimal(18, 2)) as shipping_fee_vnd,
         {{ normalize_phone('customer_phone') }} as customer_phone,
-        cast(null as varchar) as customer_email,
-        cast(null as varchar) as utm_source,
-        cast(null as varchar) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as customer_email,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
         _partition_date,
         _source_file,
         _source_row

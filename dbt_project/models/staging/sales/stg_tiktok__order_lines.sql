@@ -28,9 +28,9 @@ final as (
         coalesce(latest.line_amount, latest.unit_price * latest.quantity) as line_amount_vnd,
         latest.shipping_fee as shipping_fee_vnd,
         {{ normalize_phone('latest.customer_phone') }} as customer_phone,
-        cast(null as varchar) as customer_email,
-        cast(null as varchar) as utm_source,
-        cast(null as varchar) as utm_medium,
+        cast(null as {{ dbt.type_string() }}) as customer_email,
+        cast(null as {{ dbt.type_string() }}) as utm_source,
+        cast(null as {{ dbt.type_string() }}) as utm_medium,
         latest._partition_date,
         latest._source_file,
         latest._source_row

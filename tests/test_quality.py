@@ -1,0 +1,132 @@
+"""Great Expectations suites: committed suites are current, rules fail for the right reason, and a
+blocking failure stops downstream assets."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import dagster as dg
+import pytest
+
+from orchestration.lib.config import load_sources
+from orchestration.lib.ingest import load_partition
+from orchestration.lib.quality import SUITES_DIR, build_suite_dict, load_rules, validate, volume_failures
+
+SOURCES = {source.name: source for source in load_sources()}
+HEADER = "Call ID,Caller,Queue,Start Time,Answer Time,End Time,Status,Agent,Wait (s),Talk (s),Ticket ID\n"
+GOOD = (
+    "C1,0912345678,CSKH,01/07/2025 09:00:00,01/07/2025 09:00:15,01/07/2025 09:05:00,ANSWERED,AG01,15,285,\n"
+)
+# Answered before it was queued: parses fine, breaks the timestamp-order rule of rules.yml.
+BAD = "C2,0912345678,CSKH,01/07/2025 10:00:00,01/07/2025 09:59:00,01/07/2025 10:05:00,ANSWERED,AG01,0,300,\n"
+
+
+def test_committed_suites_are_up_to_date():
+    rules = load_rules()
+    for source in SOURCES.values():
+        committed = json.loads((SUITES_DIR / f"raw.{source.name}.json").read_text(encoding="utf-8"))
+        assert committed == build_suite_dict(source, rules), (
+            f"expectations/suites/raw.{source.name}.json is stale: "
+            "run python -m orchestration.lib.quality write-suites"
+        )
+
+
+def load_calls(con, tmp_path, rows: str, day: date = date(2025, 7, 1)):
+    landing = tmp_path / "landing"
+    path = landing / "support" / "callcenter" / f"call_records_{day.isoformat()}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + rows, encoding="utf-8")
+    load_partition(con, SOURCES["call_records"], landing, day)
+    return landing
+
+
+def test_clean_partition_passes(con, tmp_path):
+    load_calls(con, tmp_path, GOOD)
+    assert validate(con, SOURCES["call_records"], [date(2025, 7, 1)]) == []
+
+
+def test_timestamps_out_of_order_fail_with_column_rule_and_sample(con, tmp_path):
+    load_calls(con, tmp_path, GOOD + BAD)
+    (failure,) = validate(con, SOURCES["call_records"], [date(2025, 7, 1)])
+    assert failure.expectation == "expect_column_pair_values_a_to_be_greater_than_b"
+    assert failure.severity == "error" and failure.unexpected_count == 1
+    assert "answered_at" in failure.detail and "queued_at" in failure.detail
+
+
+def test_duplicate_key_in_one_export_is_a_warning(con, tmp_path):
+    load_calls(con, tmp_path, GOOD + GOOD)
+    (failure,) = validate(con, SOURCES["call_records"], [date(2025, 7, 1)])
+    assert (failure.expectation, failure.severity, failure.column) == (
+        "expect_compound_columns_to_be_unique",
+        "warning",
+        "call_id,_source_file",
+    )
+
+
+def test_unknown_status_that_reached_raw_fails_the_vocabulary_rule(con, tmp_path):
+    load_calls(con, tmp_path, GOOD)
+    con.execute("update raw.call_records set call_status = 'MISSED'")  # e.g. loaded before the rule existed
+    (failure,) = validate(con, SOURCES["call_records"], [date(2025, 7, 1)])
+    assert (failure.expectation, failure.column, failure.sample_values) == (
+        "expect_column_values_to_be_in_set",
+        "call_status",
+        ["MISSED"],
+    )
+
+
+def test_volume_drop_and_empty_export_fail(con, tmp_path):
+    for day in range(1, 8):
+        load_calls(
+            con,
+            tmp_path,
+            GOOD.replace("C1", f"C{day}a")
+            + GOOD.replace("C1", f"C{day}b").replace("01/07/2025", f"0{day}/07/2025"),
+            date(2025, 7, day),
+        )
+    load_calls(con, tmp_path, "", date(2025, 7, 8))  # header only: no calls at all that day
+    (failure,) = volume_failures(con, SOURCES["call_records"], [date(2025, 7, 8)])
+    assert failure.severity == "error" and "2025-07-08: 0 rows" in failure.detail
+    assert volume_failures(con, SOURCES["call_records"], [date(2025, 7, 7)]) == []
+
+
+@pytest.mark.parametrize(("rows", "downstream_built"), [(GOOD, True), (GOOD + BAD, False)])
+def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, downstream_built):
+    from orchestration.defs.ingest.assets import ingest_assets
+    from orchestration.defs.quality.checks import quality_checks
+    from orchestration.defs.resources import WarehouseResource
+
+    landing = tmp_path / "landing"
+    path = landing / "support" / "callcenter" / "call_records_2025-07-01.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(HEADER + rows, encoding="utf-8")
+    monkeypatch.setenv("CX_LANDING_DIR", str(landing))
+    calls = next(a for a in ingest_assets if dg.AssetKey(["raw", "call_records"]) in a.keys)
+    check = next(
+        c
+        for c in quality_checks
+        if dg.AssetKey(["raw", "call_records"]) in {k.asset_key for k in c.check_keys}
+    )
+
+    @dg.asset(deps=[dg.AssetKey(["raw", "call_records"])], partitions_def=calls.partitions_def)
+    def downstream() -> None:
+        return None
+
+    result = dg.materialize(
+        [calls, check, downstream],
+        partition_key="2025-07-01",
+        resources={"warehouse": WarehouseResource(database=str(tmp_path / "cx.duckdb"))},
+        raise_on_error=False,
+    )
+    built = (
+        {e.asset_key for e in result.get_asset_materialization_events()}
+        if hasattr(result, "get_asset_materialization_events")
+        else {
+            e.event_specific_data.materialization.asset_key
+            for e in result.all_events
+            if e.event_type_value == "ASSET_MATERIALIZATION"
+        }
+    )
+    assert (dg.AssetKey("downstream") in built) is downstream_built
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed is downstream_built
