@@ -47,7 +47,8 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
         for failure in failures:
             context.log.warning(
                 f"raw.{source.name}: {failure.expectation} on {failure.column or 'table'} "
-                f"({failure.severity}): {failure.unexpected_count} unexpected, e.g. {failure.sample_values[:3]}"
+                f"({failure.severity}): {failure.unexpected_count} unexpected, "
+                f"e.g. {failure.sample_values[:3]}"
             )
         return dg.AssetCheckResult(
             passed=not failures,
