@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +31,6 @@ EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 RULES_FILE = EXPECTATIONS_DIR / "rules.yml"
 SAMPLE_SIZE = 5
-os.environ.setdefault("TQDM_DISABLE", "1")  # GE's per-validation progress bars
 
 
 @dataclass
@@ -125,7 +123,8 @@ def partition_frame(
     existing = {
         r[0]
         for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
             [source.name],
         ).fetchall()
     }
@@ -145,12 +144,14 @@ def validate(
 ) -> list[Failure]:
     """Validate the partitions' rows against the source's suite; return the failed expectations."""
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     suite = suite or read_suite(source)
     frame = partition_frame(con, source, suite_columns(suite), partitions)
     context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("raw").add_dataframe_asset(name=source.name)
     batch = asset.add_batch_definition_whole_dataframe("partitions").get_batch(
         batch_parameters={"dataframe": frame}
