@@ -16,20 +16,24 @@ def test_definitions_load_with_every_source_as_an_asset():
 
 
 def test_every_source_feeds_a_staging_model_and_a_mart():
-    graph = defs.get_repository_def().asset_graph
+    graph = defs.resolve_asset_graph()
+
+    def downstream(key: dg.AssetKey) -> set[dg.AssetKey]:
+        seen, todo = set(), [key]
+        while todo:
+            for child in graph.get(todo.pop()).child_keys:
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+        return seen
+
     for source in load_sources():
-        downstream = (
-            {
-                key.path[-1]
-                for key in graph.get_downstream_asset_keys(dg.AssetKey(["raw", source.name]))
-                if hasattr(graph, "get_downstream_asset_keys")
-            }
-            if hasattr(graph, "get_downstream_asset_keys")
-            else {
-                key.path[-1] for key in graph.asset_dep_graph["downstream"][dg.AssetKey(["raw", source.name])]
-            }
-        )
-        assert any(name.startswith("stg_") for name in downstream), source.name
+        reached = downstream(dg.AssetKey(["raw", source.name]))
+        names = {key.path[-1] for key in reached}
+        groups = {graph.get(key).group_name for key in reached}
+        assert any(name.startswith("stg_") for name in names), source.name
+        assert any(group.startswith("marts_") for group in groups), source.name
+        assert dg.AssetKey(["published", "marts"]) in reached, source.name
 
 
 def test_job_schedule_and_sensor_are_defined():
