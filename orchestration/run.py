@@ -35,6 +35,7 @@ def run(start: date, end: date) -> bool:
     instance = dg.DagsterInstance.get()
     result = job.execute_in_process(
         instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),

@@ -30,8 +30,10 @@ def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "cx.duckdb"
     manifest = generate(landing, START, DAYS)
-    saved = {k: os.environ.get(k) for k in ("CX_LANDING_DIR", "DUCKDB_DATABASE")}
+    published = root / "published"
+    saved = {k: os.environ.get(k) for k in ("CX_LANDING_DIR", "DUCKDB_DATABASE", "CX_PUBLISHED_DIR")}
     os.environ["CX_LANDING_DIR"], os.environ["DUCKDB_DATABASE"] = str(landing), str(warehouse)
+    os.environ["CX_PUBLISHED_DIR"] = str(published)
     try:
         from orchestration.definitions import defs
         from orchestration.defs.resources import WarehouseResource
@@ -123,6 +125,28 @@ def test_no_phone_or_email_in_any_mart(pipeline):
         assert leaks == [], f"marts.{table}.{column}: {leaks[:3]}"
 
 
+def test_published_copy_has_every_mart_and_no_phone_or_email(pipeline):
+    published = pipeline["published"]
+    marts = {
+        t
+        for (t,) in pipeline["con"]
+        .execute("select table_name from duckdb_tables() where schema_name = 'marts'")
+        .fetchall()
+    }
+    assert {p.stem for p in (published / "parquet").glob("*.parquet")} == marts
+    reader = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
+    try:
+        assert {t for (t,) in reader.execute("select table_name from duckdb_tables()").fetchall()} == marts
+        for table in marts:
+            text = " ".join(
+                str(v) for row in reader.execute(f"select * from {table}").fetchall() for v in row
+            )
+            assert not EMAIL.search(text), table
+            assert not PHONE.search(text), table
+    finally:
+        reader.close()
+
+
 def test_catalogue_has_every_kpi_of_the_brief(pipeline):
     con = pipeline["con"]
     keys = {k for (k,) in con.execute("select kpi from seeds.catalogue__kpi_keys").fetchall()}
@@ -171,16 +195,22 @@ def mart_digests(path) -> dict[str, str]:
         con.close()
 
 
-def test_backfill_in_two_runs_gives_the_same_marts_as_one_run(pipeline, tmp_path):
-    """Week 1 then week 2 as two runs (the second incremental, with its window) = one 14-day run."""
+def test_backfill_in_two_runs_and_a_rerun_give_the_same_marts_as_one_run(pipeline, tmp_path):
+    """Week 1 then week 2 as two runs (the second incremental, with its window) = one 14-day run;
+    and re-running week 2 changes nothing (idempotent)."""
     from orchestration.definitions import defs
     from orchestration.defs.resources import WarehouseResource
 
     warehouse = tmp_path / "two_runs.duckdb"
     job = defs.resolve_job_def("cx_daily")
     with dg.instance_for_test() as instance:
-        for start, end in (("2025-07-01", "2025-07-07"), ("2025-07-08", "2025-07-14")):
+        for start, end in (
+            ("2025-07-01", "2025-07-07"),
+            ("2025-07-08", "2025-07-14"),
+            ("2025-07-08", "2025-07-14"),
+        ):
             os.environ["CX_LANDING_DIR"], os.environ["DUCKDB_DATABASE"] = pipeline["landing"], str(warehouse)
+            os.environ["CX_PUBLISHED_DIR"] = str(tmp_path / "published")
             try:
                 result = job.execute_in_process(
                     instance=instance,
@@ -192,6 +222,7 @@ def test_backfill_in_two_runs_gives_the_same_marts_as_one_run(pipeline, tmp_path
                     raise_on_error=False,
                 )
             finally:
-                os.environ.pop("CX_LANDING_DIR"), os.environ.pop("DUCKDB_DATABASE")
+                for key in ("CX_LANDING_DIR", "DUCKDB_DATABASE", "CX_PUBLISHED_DIR"):
+                    os.environ.pop(key)
             assert result.success
     assert mart_digests(warehouse) == pipeline["digests"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import duckdb
 
@@ -70,3 +71,41 @@ def test_readers_polling_during_publishes_never_see_an_error_or_a_mixed_version(
     assert errors == []
     assert seen and all(v == (1, 1) for v in seen)  # one version per file set, never a mix
     assert len(list((published / "versions").iterdir())) == 2  # old versions pruned
+
+
+PUBLISH_FOREVER = """
+import sys
+from pathlib import Path
+from orchestration.lib.publish import publish_marts
+print("started", flush=True)
+while True:
+    publish_marts(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_sigkill_while_publishing_leaves_the_last_version_readable(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    warehouse, published = tmp_path / "cx.duckdb", tmp_path / "published"
+    build_warehouse(warehouse, 1, rows=300_000)
+    publish_marts(warehouse, published)
+    for delay in (0.05, 0.2, 0.45, 0.8):
+        process = subprocess.Popen([sys.executable, "-c", PUBLISH_FOREVER, str(warehouse), str(published)],
+                                   stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+        assert process.stdout.readline().strip() == "started"
+        time.sleep(delay)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
+        assert con.execute("select count(*), count(distinct version) from marts.a_kpis").fetchone() == (300_000, 1)
+        con.close()
+        with duckdb.connect() as memory:
+            assert memory.execute(
+                f"select count(*) from read_parquet('{published}/parquet/*.parquet')").fetchone() == (600_000,)
+    build_warehouse(warehouse, 2, rows=10)
+    assert publish_marts(warehouse, published)["tables"] == {"a_kpis": 10, "b_kpis": 10}  # next run is fine
+    assert not list(published.glob(".marts-*"))  # leftovers of killed runs are cleaned up

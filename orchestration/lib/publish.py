@@ -73,8 +73,13 @@ def publish_marts(warehouse: Path, published_dir: Path, schema: str = "marts") -
 
 
 def _prune(versions: Path, keep: int) -> None:
-    """Remove old Parquet versions; a reader that resolved the link a moment ago keeps `keep`."""
-    for old in sorted(p for p in versions.iterdir() if p.is_dir())[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
-    for leftover in versions.parent.glob(".marts-*.duckdb"):
+    """Keep the current Parquet version and the `keep - 1` before it (a reader that resolved the
+    link a moment ago still finds its files); remove leftovers of runs killed mid-publish."""
+    current = (versions.parent / "parquet").resolve().name
+    older = sorted(p.name for p in versions.iterdir() if p.is_dir() and p.name < current)
+    wanted = {current, *older[len(older) - (keep - 1):]} if keep > 1 else {current}
+    for path in versions.iterdir():
+        if path.is_dir() and path.name not in wanted:
+            shutil.rmtree(path, ignore_errors=True)
+    for leftover in [*versions.parent.glob(".marts-*"), *versions.parent.glob(".parquet-*")]:
         leftover.unlink(missing_ok=True)
