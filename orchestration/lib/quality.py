@@ -200,8 +200,9 @@ def volume_failures(
     history: int = 14,
     floor: float = 0.5,
 ) -> list[Failure]:
-    """Row count of each partition against the median of the previous `history` loaded partitions:
-    below `floor` x median (including an empty or missing export) fails."""
+    """Row count of each partition against the median m of the previous `history` loaded partitions.
+    It fails below both `floor` x m and m - 5 sqrt(m): a real drop (an empty export of a busy
+    source fails), not the day-to-day noise of a small source (8 POS rows after a median of 28)."""
     rows = con.execute(
         """
         with days as (
@@ -217,6 +218,7 @@ def volume_failures(
         select partition_date, rows_loaded, recent_median from ranked
         where partition_date in (select unnest(?::date[]))
             and recent_median > 0 and rows_loaded < ? * recent_median
+            and rows_loaded < recent_median - 5 * sqrt(recent_median)
         order by partition_date
         """,
         [source.name, history, partitions, floor],
