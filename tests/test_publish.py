@@ -94,18 +94,26 @@ def test_sigkill_while_publishing_leaves_the_last_version_readable(tmp_path):
     build_warehouse(warehouse, 1, rows=300_000)
     publish_marts(warehouse, published)
     for delay in (0.05, 0.2, 0.45, 0.8):
-        process = subprocess.Popen([sys.executable, "-c", PUBLISH_FOREVER, str(warehouse), str(published)],
-                                   stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+        process = subprocess.Popen(
+            [sys.executable, "-c", PUBLISH_FOREVER, str(warehouse), str(published)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parents[1],
+        )
         assert process.stdout.readline().strip() == "started"
         time.sleep(delay)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         con = duckdb.connect(str(published / "marts.duckdb"), read_only=True)
-        assert con.execute("select count(*), count(distinct version) from marts.a_kpis").fetchone() == (300_000, 1)
+        assert con.execute("select count(*), count(distinct version) from marts.a_kpis").fetchone() == (
+            300_000,
+            1,
+        )
         con.close()
         with duckdb.connect() as memory:
             assert memory.execute(
-                f"select count(*) from read_parquet('{published}/parquet/*.parquet')").fetchone() == (600_000,)
+                f"select count(*) from read_parquet('{published}/parquet/*.parquet')"
+            ).fetchone() == (600_000,)
     build_warehouse(warehouse, 2, rows=10)
     assert publish_marts(warehouse, published)["tables"] == {"a_kpis": 10, "b_kpis": 10}  # next run is fine
     assert not list(published.glob(".marts-*"))  # leftovers of killed runs are cleaned up

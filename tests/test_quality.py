@@ -77,15 +77,20 @@ def test_unknown_status_that_reached_raw_fails_the_vocabulary_rule(con, tmp_path
 
 def test_volume_drop_and_empty_export_fail(con, tmp_path):
     for day in range(1, 8):  # a week of 30 calls a day
-        calls = "".join(GOOD.replace("C1,", f"C{day}-{n},").replace("01/07/2025", f"0{day}/07/2025")
-                        for n in range(30))
+        calls = "".join(
+            GOOD.replace("C1,", f"C{day}-{n},").replace("01/07/2025", f"0{day}/07/2025") for n in range(30)
+        )
         load_calls(con, tmp_path, calls, date(2025, 7, day))
     load_calls(con, tmp_path, "", date(2025, 7, 8))  # header only: no calls at all that day
     (failure,) = volume_failures(con, SOURCES["call_records"], [date(2025, 7, 8)])
     assert failure.severity == "error" and "2025-07-08: 0 rows" in failure.detail
     assert volume_failures(con, SOURCES["call_records"], [date(2025, 7, 7)]) == []
-    load_calls(con, tmp_path, "".join(GOOD.replace("C1,", f"D{n},").replace("01/07/2025", "08/07/2025")
-                                      for n in range(12)), date(2025, 7, 8))
+    load_calls(
+        con,
+        tmp_path,
+        "".join(GOOD.replace("C1,", f"D{n},").replace("01/07/2025", "08/07/2025") for n in range(12)),
+        date(2025, 7, 8),
+    )
     assert volume_failures(con, SOURCES["call_records"], [date(2025, 7, 8)]) == []  # 12 of 30: noise
 
 

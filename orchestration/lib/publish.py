@@ -77,7 +77,7 @@ def _prune(versions: Path, keep: int) -> None:
     link a moment ago still finds its files); remove leftovers of runs killed mid-publish."""
     current = (versions.parent / "parquet").resolve().name
     older = sorted(p.name for p in versions.iterdir() if p.is_dir() and p.name < current)
-    wanted = {current, *older[len(older) - (keep - 1):]} if keep > 1 else {current}
+    wanted = {current, *older[len(older) - (keep - 1) :]} if keep > 1 else {current}
     for path in versions.iterdir():
         if path.is_dir() and path.name not in wanted:
             shutil.rmtree(path, ignore_errors=True)

@@ -42,7 +42,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = load_partitions(con, source, landing, partitions)
             for result in results:
-                context.log.info(
+                context.log.debug(
                     f"{source.name} {result.partition_date}: {len(result.files)} file(s), "
                     f"read {result.rows_read}, loaded {result.rows_loaded}, "
                     f"quarantined {result.rows_quarantined}"
@@ -52,6 +52,11 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                         f"{source.name} {result.partition_date}: {skipped.file} {skipped.status}"
                         + (f" of {skipped.duplicate_of}" if skipped.duplicate_of else "")
                     )
+            context.log.info(
+                f"{source.name}: {len(partitions)} partition(s), read {sum(r.rows_read for r in results)}, "
+                f"loaded {sum(r.rows_loaded for r in results)}, "
+                f"quarantined {sum(r.rows_quarantined for r in results)}"
+            )
             refresh_reconciliation(con, SOURCES)
             table_rows = con.execute(f"select count(*) from raw.{quote(source.name)}").fetchone()[0]
         extra = sorted({c for r in results for f in r.files for c in f.extra_columns})
