@@ -38,6 +38,7 @@ class WarehouseResource(dg.ConfigurableResource):
                 connection = duckdb.connect(self.database, read_only=read_only)
                 connection.execute("set TimeZone = 'UTC'")
                 connection.execute(f"set memory_limit = '{self.memory_limit}'")
+                connection.execute("set enable_progress_bar = false")
                 return connection
             except duckdb.IOException as error:
                 if "lock" not in str(error).lower() or attempt == self.lock_retries:
