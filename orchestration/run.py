@@ -91,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     print(summary())
     print("\nRun " + ("succeeded." if ok else "FAILED: see the log above or `make ui`."))
     if ok:
-        print(f"Published for BI tools: {env.published_dir() / 'marts.duckdb'} and "
-              f"{env.published_dir() / 'parquet'}/; run history: `make ui`.")
+        print(
+            f"Published for BI tools: {env.published_dir() / 'marts.duckdb'} and "
+            f"{env.published_dir() / 'parquet'}/; run history: `make ui`."
+        )
     return 0 if ok else 1
 
 

@@ -226,3 +226,20 @@ def test_identical_header_only_exports_of_different_days_are_not_duplicates(con,
     load_partition(con, source, landing, DAY)
     result = load_partition(con, source, landing, date(2025, 7, 2))
     assert [f.status for f in result.files] == ["loaded"]
+
+
+def test_ndjson_blank_lines_and_windows_line_ends_keep_line_numbers(con, write_config, landing):
+    (source,) = write_config(NDJSON_CONFIG)
+    path = landing / "helpdesk" / "tickets_2025-07-01.ndjson"
+    path.parent.mkdir()
+    path.write_bytes(
+        b'\xef\xbb\xbf{"id": 1, "created_at": "2025-07-01T03:00:00Z", '
+        b'"via": {"channel": "web"}, "public": true}'
+        b"\r\n\r\n"
+        b'{"id": 2, "created_at": "2025-07-01T04:00:00Z", "subject": "a \\"quoted\\", comma"}\r\n'
+        b"not json\r\n"
+    )
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert rows(con, "select ticket_id, _source_row from raw.tickets order by 1") == [("1", 1), ("2", 3)]
+    assert rows(con, "select _source_row, rule from quarantine.tickets") == [(4, "malformed_line")]

@@ -309,7 +309,7 @@ def _load_file(con, source, path, relative, digest, partition, loaded_at) -> Fil
         if source.format == "csv":
             header = _stage_csv(con, source, readable, encoding, relative)
         elif source.format == "ndjson":
-            header = _stage_ndjson(con, readable, relative)
+            header = _stage_ndjson(con, source, readable, relative)
         else:
             header = _stage_xlsx(con, source, readable, relative)
     if source.format != "ndjson":
@@ -385,31 +385,50 @@ def _stage_csv(con, source: Source, path: Path, encoding: str, relative: str) ->
     header = _csv_header(source, path, encoding, relative)
     columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
     options = (
-        f"header = true, columns = {columns}, auto_detect = false, "
-        f"delim = {literal(source.delimiter)}, quote = '\"', escape = '\"', "
-        f"skip = {source.skip_rows}, encoding = {literal(encoding)}, null_padding = false, "
-        "strict_mode = true, store_rejects = true, rejects_table = 'cx_rejects', "
-        "rejects_scan = 'cx_reject_scans'"
+        f"header = true, columns = {columns}, delim = {literal(source.delimiter)}, "
+        f"quote = '\"', escape = '\"', skip = {source.skip_rows}, encoding = {literal(encoding)}"
     )
+    _read_records(con, source, path, relative, options, first_data_line=source.skip_rows + 2)
+    return header
+
+
+def _stage_ndjson(con, source: Source, path: Path, relative: str) -> list[str]:
+    """Read NDJSON as one text column per line (streamed by DuckDB's CSV reader: no quoting, a
+    delimiter that valid JSON never contains); lines that are not a JSON object go to `rejected`."""
+    options = "header = false, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = ''"
+    _read_records(con, source, path, relative, options, first_data_line=1)
+    con.execute("delete from staged where line is null or trim(line, chr(13) || ' ') = ''")
+    con.execute("update staged set line = ltrim(rtrim(line, chr(13)), chr(65279))")
+    con.execute(
+        "insert into rejected select _line, 'MALFORMED JSON: not a valid JSON object', line "
+        "from staged where not coalesce(json_valid(line), false) or json_type(line) <> 'OBJECT'"
+    )
+    con.execute("delete from staged where _line in (select _line from rejected)")
+    return []
+
+
+def _read_records(con, source: Source, path: Path, relative: str, options: str, first_data_line: int) -> None:
+    """read_csv into temp table `staged` with each record's line number; rejects into `rejected`."""
     try:
         con.execute(
-            f"create or replace temp table staged_raw as "
-            f"select * from read_csv({literal(str(path))}, {options})"
+            f"create or replace temp table staged_raw as select * from read_csv({literal(str(path))}, "
+            f"{options}, auto_detect = false, null_padding = false, strict_mode = true, "
+            "store_rejects = true, rejects_table = 'cx_rejects', rejects_scan = 'cx_reject_scans')"
         )
     except duckdb.Error as error:
-        raise IngestError(f"source '{source.name}', file {relative}: cannot read CSV: {error}") from error
+        raise IngestError(f"source '{source.name}', file {relative}: cannot read: {error}") from error
     # Record numbers: DuckDB counts records from the top of the file (title lines and header
-    # included). Good records keep file order in staged_raw (insertion order), so the n-th good
-    # record is the n-th record number that is neither a header/title line nor rejected.
+    # included). Good records keep file order in staged_raw (rowid follows insertion order; inside
+    # a transaction it starts at a large offset, hence the row_number), so the n-th good record is
+    # the n-th record number that is neither a header/title line nor rejected.
     con.execute(
         "create or replace temp table rejected as "  # DuckDB may report one line several times
         "select line as _line, min(error_type || ': ' || error_message) as reason, "
         "any_value(csv_line) as csv_line from cx_rejects group by line"
     )
-    first_data_line = source.skip_rows + 2
     con.execute(
         f"""create or replace temp table staged as
-        with good as (select row_number() over () as n, * from staged_raw),
+        with good as (select row_number() over (order by rowid) as n, * from staged_raw),
         lines as (
             select row_number() over (order by line) as n, line as _line
             from range({first_data_line},
@@ -421,30 +440,6 @@ def _stage_csv(con, source: Source, path: Path, encoding: str, relative: str) ->
     )
     con.execute("drop table if exists cx_rejects")
     con.execute("drop table if exists cx_reject_scans")
-    return header
-
-
-def _stage_ndjson(con, path: Path, relative: str) -> list[str]:
-    """Read NDJSON line by line (exact line numbers); invalid JSON lines go to `rejected`."""
-    con.execute(
-        f"""create or replace temp table ndjson_lines as
-        with file as (select string_split(content, chr(10)) as lines
-                      from read_text({literal(str(path))}))
-        select i as _line, ltrim(rtrim(lines[i], chr(13)), chr(65279)) as line
-        from file, range(1, len(lines) + 1) as t(i)"""
-    )
-    con.execute("delete from ndjson_lines where trim(line) = ''")
-    con.execute(
-        "create or replace temp table rejected as select _line, "
-        "'MALFORMED JSON: not a valid JSON object' as reason, line as csv_line "
-        "from ndjson_lines where not coalesce(json_valid(line), false) "
-        "or json_type(line) <> 'OBJECT'"
-    )
-    con.execute(
-        "create or replace temp table staged as select _line, line from ndjson_lines "
-        "where _line not in (select _line from rejected)"
-    )
-    return []
 
 
 def _check_ndjson_keys(con, source: Source, relative: str) -> None:

@@ -1,3 +1,4 @@
+-- Helpdesk tickets, latest version of each (the export repeats a ticket every day it changes).
 with
 
 source as (
@@ -8,8 +9,11 @@ latest as (
     {{ latest_version('source', ['ticket_id'], 'updated_at') }}
 ),
 
-channels as (
-    select * from {{ ref('support__contact_channel_map') }}
+channel_map as (
+    select
+        source_channel,
+        contact_channel
+    from {{ ref('support__contact_channel_map') }}
     where source_system = 'helpdesk'
 ),
 
@@ -18,8 +22,9 @@ final as (
         latest.ticket_id,
         latest.created_at,
         latest.updated_at,
-        latest.ticket_status,
-        coalesce(channels.contact_channel, 'unknown') as contact_channel,
+        lower(trim(latest.ticket_status)) as ticket_status,
+        -- Null when the seed lacks the source channel: the not_null test stops the build.
+        channel_map.contact_channel,
         latest.channel as source_channel,
         latest.priority,
         latest.group_name,
@@ -32,8 +37,8 @@ final as (
         latest._source_file,
         latest._source_row
     from latest
-    left join channels
-        on latest.channel = channels.source_channel
+    left join channel_map
+        on latest.channel = channel_map.source_channel
 )
 
 select * from final
