@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -73,8 +74,25 @@ def test_sigkill_during_ingestion_and_dbt_then_next_run_is_green(tmp_path):
         kill_when(start_run(env), marker, extra)
         assert published_counts(tmp_path / "published") == before, f"after a kill at {marker!r}"
 
+    # The next run completes; BI readers polling the published copy meanwhile never fail and
+    # always see a complete version.
+    seen, errors, stop = [], [], threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(published_counts(tmp_path / "published") == before)
+            except Exception as error:  # any failure of a reader is a defect
+                errors.append(repr(error))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
     again = subprocess.run(
         [sys.executable, "-m", "orchestration.run", *RANGE], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    stop.set()
+    thread.join()
     assert again.returncode == 0, again.stdout[-3000:]
+    assert errors == [] and seen and all(seen)
     assert published_counts(tmp_path / "published") == before
