@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.lib.publish import publish_marts
 
@@ -117,3 +118,31 @@ def test_sigkill_while_publishing_leaves_the_last_version_readable(tmp_path):
     build_warehouse(warehouse, 2, rows=10)
     assert publish_marts(warehouse, published)["tables"] == {"a_kpis": 10, "b_kpis": 10}  # next run is fine
     assert not list(published.glob(".marts-*"))  # leftovers of killed runs are cleaned up
+
+
+OLD_READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(duckdb.__version__, con.execute("select count(*) from a_kpis").fetchone()[0])
+"""
+
+
+@pytest.mark.slow
+def test_published_file_opens_in_duckdb_1_0(tmp_path):
+    """BI drivers bundle older DuckDB releases: the published file must open in DuckDB 1.0."""
+    import subprocess
+    import venv
+
+    warehouse, published = tmp_path / "cx.duckdb", tmp_path / "published"
+    build_warehouse(warehouse, 1, rows=10)
+    publish_marts(warehouse, published)
+    old = tmp_path / "old_duckdb"
+    venv.create(old, with_pip=True)
+    subprocess.run([old / "bin" / "pip", "install", "--quiet", "duckdb==1.0.0"], check=True)
+    done = subprocess.run(
+        [old / "bin" / "python", "-c", OLD_READER, str(published / "marts.duckdb")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == ["1.0.0", "10"]
