@@ -67,3 +67,23 @@
 {% macro spark__digits_only(expression) -%}
     regexp_replace({{ expression }}, '[^0-9]', '')
 {%- endmacro %}
+
+{#- Free text with phone numbers and e-mail addresses masked ([phone], [email]): customers type
+    them into comments, and no contact detail may reach a mart. -#}
+{% macro redact_contact_details(expression) -%}
+    {{ return(adapter.dispatch('redact_contact_details', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__redact_contact_details(expression) -%}
+    regexp_replace(
+        regexp_replace({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '[email]', 'g'),
+        '(\+?84|0)[ .-]?[35789][0-9]([ .-]?[0-9]){7,8}', '[phone]', 'g'
+    )
+{%- endmacro %}
+
+{% macro spark__redact_contact_details(expression) -%}
+    regexp_replace(
+        regexp_replace({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}', '[email]'),
+        '(\\+?84|0)[ .-]?[35789][0-9]([ .-]?[0-9]){7,8}', '[phone]'
+    )
+{%- endmacro %}

@@ -25,7 +25,7 @@ final as (
             else 'dissatisfied'
         end as sentiment,
         touchpoint_channel,
-        comment,
+        {{ redact_contact_details('comment') }} as comment,
         ticket_id,
         order_id
     from responses
