@@ -40,19 +40,25 @@
     (unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0
 {%- endmacro %}
 
-{#- One-way pseudonym (hex SHA-256 of a salted value). The salt comes from the environment. -#}
+{#- One-way pseudonym (hex SHA-256 of a salted value). The salt (CX_PSEUDONYM_SALT) is a session
+    variable set by the plugin orchestration/lib/dbt_secrets.py, so it never appears in compiled SQL,
+    target/ or dbt's logs. -#}
 {% macro pseudonymize(expression) -%}
     {{ return(adapter.dispatch('pseudonymize', 'cx_warehouse')(expression)) }}
 {%- endmacro %}
 
 {% macro default__pseudonymize(expression) -%}
     case when {{ expression }} is not null
-        then sha256('{{ env_var("CX_PSEUDONYM_SALT", "cx-warehouse") }}' || {{ expression }}) end
+        then sha256(
+            coalesce(getvariable('cx_pseudonym_salt'), error('cx_pseudonym_salt is not set: see orchestration/lib/dbt_secrets.py'))
+            || {{ expression }}
+        ) end
 {%- endmacro %}
 
+{#- Spark substitutes ${cx.pseudonym_salt} from the session's configuration at run time. -#}
 {% macro spark__pseudonymize(expression) -%}
     case when {{ expression }} is not null
-        then sha2(concat('{{ env_var("CX_PSEUDONYM_SALT", "cx-warehouse") }}', {{ expression }}), 256) end
+        then sha2(concat('${cx.pseudonym_salt}', {{ expression }}), 256) end
 {%- endmacro %}
 
 {#- Keep only digits. -#}
