@@ -28,7 +28,8 @@ sent as (
         period_grain,
         period_start,
         coalesce(touchpoint_channel, 'all') as channel,
-        count(*) as surveys_sent
+        count(*) as surveys_sent,
+        sum(case when is_answered then 1 else 0 end) as surveys_sent_answered
     from sent_in_period
     group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))
 ),
@@ -71,7 +72,8 @@ final as (
         spine.channel as touchpoint_channel,
         coalesce(answered.survey_responses, 0) as survey_responses,
         coalesce(sent.surveys_sent, 0) as surveys_sent,
-        {{ ratio('coalesce(answered.survey_responses, 0)', 'sent.surveys_sent') }} as survey_response_rate,
+        cast(coalesce(sent.surveys_sent_answered, 0) as bigint) as surveys_sent_answered,
+        {{ ratio('coalesce(sent.surveys_sent_answered, 0)', 'sent.surveys_sent') }} as survey_response_rate,
         cast(coalesce(answered.csat_responses_5pt, 0) as bigint) as csat_responses_5pt,
         {{ ratio('answered.csat_score_total_5pt', 'answered.csat_responses_5pt') }} as csat_score_5pt,
         cast(coalesce(answered.csat_responses_10pt, 0) as bigint) as csat_responses_10pt,
