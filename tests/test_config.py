@@ -41,6 +41,16 @@ def test_partition_is_read_from_the_file_name(write_config):
         ("name: shop_orders", "name: Shop Orders", r"source #1, field 'name'"),
         ("timezone: Asia/Ho_Chi_Minh", "timezone: Asia/Saigon_City", r"field 'timezone'"),
         ("max: scale_max", "max: scale", r"bound 'scale' is not a column"),
+        (
+            "format: iso}",
+            "format: iso, min: 0}",
+            r"column 'updated_at', field 'min': a date or timestamp is bounded by another column",
+        ),
+        (
+            "type: text, accepted_values",
+            "type: text, min: 0, accepted_values",
+            r"field 'min': only for number",
+        ),
         ("    domain: sales", "    domain: sales\n    delimeter: ';'", r"field 'delimeter': unknown field"),
         ("{source: Score, type: integer", "{type: integer", r"column 'score', field 'source'"),
     ],

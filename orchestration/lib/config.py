@@ -281,8 +281,10 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
         value = spec.get(bound)
         if value is not None and not isinstance(value, int | float | str):
             raise ConfigError(f"{label}, field '{bound}': must be a number or a column name")
-        if value is not None and column_type not in ("integer", "decimal"):
-            raise ConfigError(f"{label}, field '{bound}': only for integer and decimal columns")
+        if value is not None and column_type in ("date", "timestamp") and not isinstance(value, str):
+            raise ConfigError(f"{label}, field '{bound}': a date or timestamp is bounded by another column")
+        if value is not None and column_type not in ("integer", "decimal", "date", "timestamp"):
+            raise ConfigError(f"{label}, field '{bound}': only for number, date and timestamp columns")
     return Column(
         name=name,
         source=unicodedata.normalize("NFC", str(spec["source"])),

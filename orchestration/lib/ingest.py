@@ -587,13 +587,19 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
         if bound is None:
             continue
         limit = _parsed(bound) if isinstance(bound, str) else str(bound)
-        checks.append(
-            (
-                "out_of_range",
-                f"{parsed} {operator} {limit}",
-                f"cast({parsed} as varchar) || {literal(f' {operator} ')} || cast({limit} as varchar)",
+        if column.type in ("date", "timestamp"):  # the bound is another column: an order of events
+            word = "before" if operator == "<" else "after"
+            rule, reason = (
+                "out_of_order",
+                (
+                    f"{literal(f'{column.name} ')} || cast({parsed} as varchar) || "
+                    f"{literal(f' is {word} {bound} ')} || cast({limit} as varchar)"
+                ),
             )
-        )
+        else:
+            rule = "out_of_range"
+            reason = f"cast({parsed} as varchar) || {literal(f' {operator} ')} || cast({limit} as varchar)"
+        checks.append((rule, f"{parsed} {operator} {limit}", reason))
     return checks
 
 
@@ -618,10 +624,30 @@ def _insert_rows(con, source: Source, relative: str, partition: date, loaded_at)
     else:
         fields = ", ".join(f"{quote(c.source)} := {quote(c.source)}" for c in source.columns)
         raw_record = f"cast(to_json(struct_pack({fields})) as varchar)"
+    # A good row that repeats an earlier good row of the same file is a duplicate: kept aside, the
+    # first one loads. With a version column, the same key and version is a repeat (a later
+    # version is an update); without one, the row order is the version, so only an identical row is.
+    if source.version_column:
+        key = [*source.primary_key, source.version_column]
+        column_sql, reason_sql = literal(", ".join(key)), literal("same " + " and ".join(key) + " as line ")
+    else:
+        key = [c.name for c in source.columns]
+        column_sql, reason_sql = "cast(null as varchar)", literal("identical to line ")
+    repeated = "__row_rule is null and __first_line < _line"
     con.execute(
         f"""create or replace temp table parsed as
-        with typed as (select *, {raw_record} as __raw_record, {parsed_columns} from staged)
-        select *, {rule} as __rule, {column} as __column, {reason} as __reason from typed"""
+        with typed as (select *, {raw_record} as __raw_record, {parsed_columns} from staged),
+        ruled as (
+            select *, {rule} as __row_rule, {column} as __row_column, {reason} as __row_reason,
+                min(case when {rule} is null then _line end)
+                    over (partition by {", ".join(_parsed(k) for k in key)}) as __first_line
+            from typed
+        )
+        select *,
+            case when {repeated} then 'duplicate_row' else __row_rule end as __rule,
+            case when {repeated} then {column_sql} else __row_column end as __column,
+            case when {repeated} then {reason_sql} || __first_line else __row_reason end as __reason
+        from ruled"""
     )
 
     partition_sql = f"cast({literal(partition.isoformat())} as date)"
