@@ -11,7 +11,7 @@ SAMPLE_START ?= 2025-07-01
 SAMPLE_DAYS ?= 92
 SAMPLE_SCALE ?= 1.0
 
-.PHONY: install sample manifest run backfill test lint ui clean
+.PHONY: install sample manifest suites run backfill test lint ui clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ sample: data/landing/_manifest.json
 manifest: $(STAMP)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
+# Great Expectations suites, generated from sources.yml, the dbt models and expectations/rules.yml.
+suites: manifest
+	$(BIN)/python -m orchestration.lib.quality write-suites
+
 run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run
 
@@ -54,4 +58,4 @@ ui: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean:
-	rm -rf data/warehouse/*.duckdb* dbt_project/target .dagster_home
+	rm -rf data/warehouse/*.duckdb* data/quality dbt_project/target .dagster_home

@@ -19,6 +19,7 @@ import duckdb
 from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.ingest import available_partitions
+from orchestration.lib.quality import data_docs_index
 
 
 def landed_range() -> tuple[date, date]:
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = run(start, end)
     print(summary())
     print("\nRun " + ("succeeded." if ok else "FAILED: see the log above or `make ui`."))
+    print(f"Data quality (Great Expectations Data Docs): {data_docs_index()}")
     if ok:
         print(
             f"Published for BI tools: {env.published_dir() / 'marts.duckdb'} and "

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -29,6 +30,14 @@ sources:
       score: {source: Score, type: integer, min: 1, max: scale_max}
       scale_max: {source: Scale, type: integer}
 """
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quality_dir(tmp_path_factory) -> Path:
+    """Great Expectations' validation results and Data Docs of the test session, not the repo's."""
+    path = tmp_path_factory.mktemp("quality")
+    os.environ["CX_QUALITY_DIR"] = str(path)
+    return path
 
 
 @pytest.fixture

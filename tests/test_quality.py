@@ -11,7 +11,16 @@ import pytest
 
 from orchestration.lib.config import load_sources
 from orchestration.lib.ingest import load_partition
-from orchestration.lib.quality import SUITES_DIR, build_suite_dict, load_rules, validate, volume_failures
+from orchestration.lib.quality import (
+    SUITES_DIR,
+    build_mart_suite_dict,
+    build_suite_dict,
+    load_rules,
+    mart_models,
+    quarantine_failures,
+    validate,
+    volume_failures,
+)
 
 SOURCES = {source.name: source for source in load_sources()}
 HEADER = "Call ID,Caller,Queue,Start Time,Answer Time,End Time,Status,Agent,Wait (s),Talk (s),Ticket ID\n"
@@ -24,10 +33,13 @@ BAD = "C2,0912345678,CSKH,01/07/2025 10:00:00,01/07/2025 09:59:00,01/07/2025 10:
 
 def test_committed_suites_are_up_to_date():
     rules = load_rules()
-    for source in SOURCES.values():
-        committed = json.loads((SUITES_DIR / f"raw.{source.name}.json").read_text(encoding="utf-8"))
-        assert committed == build_suite_dict(source, rules), (
-            f"expectations/suites/raw.{source.name}.json is stale: "
+    suites = [build_suite_dict(source, rules) for source in SOURCES.values()]
+    suites += [build_mart_suite_dict(model, rules) for model in mart_models()]
+    assert len(suites) == len(SOURCES) + 10
+    for suite in suites:
+        committed = json.loads((SUITES_DIR / f"{suite['name']}.json").read_text(encoding="utf-8"))
+        assert committed == suite, (
+            f"expectations/suites/{suite['name']}.json is stale: "
             "run python -m orchestration.lib.quality write-suites"
         )
 
@@ -46,22 +58,52 @@ def test_clean_partition_passes(con, tmp_path):
     assert validate(con, SOURCES["call_records"], [date(2025, 7, 1)]) == []
 
 
-def test_timestamps_out_of_order_fail_with_column_rule_and_sample(con, tmp_path):
+def test_timestamps_out_of_order_are_quarantined_and_reported(con, tmp_path):
     load_calls(con, tmp_path, GOOD + BAD)
+    assert validate(con, SOURCES["call_records"], [date(2025, 7, 1)]) == []  # raw holds only GOOD
+    (failure,) = quarantine_failures(con, SOURCES["call_records"], [date(2025, 7, 1)], 0.05, 10)
+    assert (failure.expectation, failure.column, failure.severity, failure.unexpected_count) == (
+        "quarantine: out_of_order",
+        "answered_at",
+        "warning",
+        1,
+    )
+    assert failure.sample_values == [
+        "answered_at 2025-07-01 02:59:00 is before queued_at 2025-07-01 03:00:00 "
+        "(support/callcenter/call_records_2025-07-01.csv:3)"
+    ]
+
+
+def test_out_of_order_row_that_reached_raw_fails_the_suite(con, tmp_path):
+    load_calls(con, tmp_path, GOOD)
+    con.execute("update raw.call_records set answered_at = queued_at - interval 1 minute")
     (failure,) = validate(con, SOURCES["call_records"], [date(2025, 7, 1)])
     assert failure.expectation == "expect_column_pair_values_a_to_be_greater_than_b"
     assert failure.severity == "error" and failure.unexpected_count == 1
-    assert "answered_at" in failure.detail and "queued_at" in failure.detail
+    assert '"column_A": "answered_at"' in failure.detail and '"column_B": "queued_at"' in failure.detail
 
 
-def test_duplicate_key_in_one_export_is_a_warning(con, tmp_path):
+def test_duplicate_row_in_one_export_is_quarantined_and_reported(con, tmp_path):
     load_calls(con, tmp_path, GOOD + GOOD)
-    (failure,) = validate(con, SOURCES["call_records"], [date(2025, 7, 1)])
-    assert (failure.expectation, failure.severity, failure.column) == (
-        "expect_compound_columns_to_be_unique",
+    assert con.execute("select count(*) from raw.call_records").fetchone()[0] == 1
+    assert validate(con, SOURCES["call_records"], [date(2025, 7, 1)]) == []
+    (failure,) = quarantine_failures(con, SOURCES["call_records"], [date(2025, 7, 1)], 0.05, 10)
+    assert (failure.expectation, failure.column, failure.severity) == (
+        "quarantine: duplicate_row",
+        None,
         "warning",
-        "call_id,_source_file",
     )
+    assert failure.sample_values == ["identical to line 2 (support/callcenter/call_records_2025-07-01.csv:3)"]
+
+
+def test_many_quarantined_rows_are_an_error(con, tmp_path):
+    load_calls(con, tmp_path, GOOD + "".join(BAD.replace("C2,", f"C2-{n},") for n in range(10)))
+    (failure,) = quarantine_failures(con, SOURCES["call_records"], [date(2025, 7, 1)], 0.05, 10)
+    assert (failure.severity, failure.unexpected_count) == ("warning", 10)  # 10 is not above 10 rows
+    load_calls(con, tmp_path, GOOD + "".join(BAD.replace("C2,", f"C2-{n},") for n in range(11)))
+    (failure,) = quarantine_failures(con, SOURCES["call_records"], [date(2025, 7, 1)], 0.05, 10)
+    assert (failure.severity, failure.unexpected_count) == ("error", 11)
+    assert "11 of 12 rows read were quarantined" in failure.detail
 
 
 def test_unknown_status_that_reached_raw_fails_the_vocabulary_rule(con, tmp_path):
@@ -94,7 +136,12 @@ def test_volume_drop_and_empty_export_fail(con, tmp_path):
     assert volume_failures(con, SOURCES["call_records"], [date(2025, 7, 8)]) == []  # 12 of 30: noise
 
 
-@pytest.mark.parametrize(("rows", "downstream_built"), [(GOOD, True), (GOOD + BAD, False)])
+MANY_BAD = "".join(BAD.replace("C2,", f"C2-{n},") for n in range(11))
+
+
+@pytest.mark.parametrize(
+    ("rows", "downstream_built"), [(GOOD, True), (GOOD + BAD, True), (GOOD + MANY_BAD, False)]
+)
 def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, downstream_built):
     from orchestration.defs.ingest.assets import ingest_assets
     from orchestration.defs.quality.checks import quality_checks
@@ -133,4 +180,24 @@ def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, dow
     )
     assert (dg.AssetKey("downstream") in built) is downstream_built
     (evaluation,) = result.get_asset_check_evaluations()
-    assert evaluation.passed is downstream_built
+    assert evaluation.passed is (rows == GOOD)
+    assert evaluation.severity == (
+        dg.AssetCheckSeverity.WARN if downstream_built else dg.AssetCheckSeverity.ERROR
+    )
+
+
+def test_validations_are_rendered_into_data_docs_and_old_ones_pruned(con, tmp_path, monkeypatch):
+    from orchestration.lib import quality
+
+    monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
+    monkeypatch.setattr(quality, "KEEP_RESULTS", 2)
+    load_calls(con, tmp_path, GOOD + BAD)
+    con.execute("update raw.call_records set call_status = 'MISSED'")
+    for run in ("run-a", "run-b", "run-c"):
+        validate(con, SOURCES["call_records"], [date(2025, 7, 1)], run_name=run)
+    index = quality.data_docs_index().read_text(encoding="utf-8")
+    assert "raw.call_records" in index and "run-b" in index and "run-c" in index and "run-a" not in index
+    stored = sorted(p.relative_to(tmp_path / "quality") for p in (tmp_path / "quality").rglob("*.json"))
+    assert [p.parts[-3] for p in stored if "validations" in p.parts] == ["run-b", "run-c"]
+    (page,) = (tmp_path / "quality").rglob("run-c/*/*.html")
+    assert "MISSED" in page.read_text(encoding="utf-8")  # the failing value is shown

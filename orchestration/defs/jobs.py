@@ -2,11 +2,8 @@
 
 import dagster as dg
 
-from orchestration.defs.partitions import daily_partitions
-
 all_assets_job = dg.define_asset_job(
     name="cx_daily",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     description="Ingest the day's exports of every source, validate, and rebuild the marts.",
 )

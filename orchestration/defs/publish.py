@@ -4,17 +4,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs.dbt.assets import cx_dbt_models
+from orchestration.defs.dbt.assets import MART_KEYS
 from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 from orchestration.lib.publish import publish_marts
-
-MART_KEYS = [
-    key
-    for key in cx_dbt_models.keys
-    if (cx_dbt_models.get_asset_spec(key).group_name or "").startswith("marts")
-]
 
 
 @dg.asset(

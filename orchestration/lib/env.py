@@ -54,3 +54,9 @@ BUSINESS_TIMEZONE = os.environ.get("CX_BUSINESS_TIMEZONE", "Asia/Ho_Chi_Minh")
 def published_dir() -> Path:
     """Where readers find the published marts (CX_PUBLISHED_DIR, default data/published)."""
     return _path("CX_PUBLISHED_DIR", PROJECT_ROOT / "data" / "published")
+
+
+def quality_dir() -> Path:
+    """Great Expectations' project: validation results and Data Docs (CX_QUALITY_DIR, default
+    data/quality). Data Docs: <quality_dir>/gx/uncommitted/data_docs/local_site/index.html."""
+    return _path("CX_QUALITY_DIR", PROJECT_ROOT / "data" / "quality")

@@ -1,21 +1,27 @@
-"""Great Expectations suites for the raw tables, and their validation on a run's partitions.
+"""Great Expectations suites for the raw tables and the marts, and their validation.
 
-Route: GE's pandas datasource, fed from DuckDB through Arrow with only the rows of the
-partitions being validated and only the columns the suite needs (bounded memory). GE's SQL
-datasource is not used: on DuckDB through duckdb-engine it reads results after the connection
-has closed and reports every expectation as failed (see DECISIONLOG.md). Whole-history rules
-(a key unique across every partition) are dbt tests on the staging models.
+Route: GE's pandas datasource, fed from DuckDB through Arrow with only the columns the suite
+needs: for a raw table only the rows of the partitions being validated (bounded memory), for a
+mart the whole mart (an aggregate: periods x channels, thousands of rows). GE's SQL datasource
+is not used: on DuckDB through duckdb-engine it reads results after the connection has closed
+and reports every expectation as failed (see DECISIONLOG.md). Whole-history rules (a key unique
+across every partition) are dbt tests on the staging models.
 
-Suites are generated from sources.yml (types, required columns, vocabularies, ranges) plus the
-hand-written rules of expectations/rules.yml (timestamp order, not in the future), written as
-JSON under expectations/suites/ and committed: `python -m orchestration.lib.quality write-suites`.
-Each expectation carries meta.severity: "error" blocks downstream assets, "warning" is reported.
+Suites are generated and committed under expectations/suites/ (`python -m
+orchestration.lib.quality write-suites`): a raw table's from sources.yml (types, required
+columns, vocabularies, ranges) plus the hand-written rules of expectations/rules.yml (timestamp
+order); a mart's from its dbt model (contract columns, key, unit ranges) plus the `_marts`
+section of rules.yml. Each expectation carries meta.severity: "error" blocks downstream assets,
+"warning" is reported. Every validation is stored in GE's project under env.quality_dir() and
+rendered into Data Docs there.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -24,13 +30,17 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration.lib import env
 from orchestration.lib.config import Source, load_sources
 from orchestration.lib.ingest import quote
 
-EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+EXPECTATIONS_DIR = env.PROJECT_ROOT / "expectations"
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
 RULES_FILE = EXPECTATIONS_DIR / "rules.yml"
+DBT_MANIFEST = env.DBT_PROJECT_DIR / "target" / "manifest.json"
 SAMPLE_SIZE = 5
+KEEP_RESULTS = int(os.environ.get("CX_QUALITY_KEEP_RESULTS", "30"))  # validations kept per suite
+NUMERIC_TYPES = ("bigint", "integer", "double", "decimal", "float", "numeric")
 
 
 @dataclass
@@ -74,9 +84,26 @@ def build_suite_dict(source: Source, rules: dict) -> dict:
                 min_value=low if isinstance(low, int | float) else None,
                 max_value=high if isinstance(high, int | float) else None,
             )
-    # A key repeated inside one export file (a duplicated row) is reported as a warning: staging
-    # keeps one. Across files the same key is a newer version of the record, not a duplicate.
-    add("expect_compound_columns_to_be_unique", "warning", column_list=[*source.primary_key, "_source_file"])
+        # A bound naming another column: events in order, a score within its own scale.
+        pairs = [(column.name, low)] if isinstance(low, str) else []
+        pairs += [(high, column.name)] if isinstance(high, str) else []
+        for larger, smaller in pairs:
+            add(
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "error",
+                column_A=larger,
+                column_B=smaller,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            )
+    # One row per key and version in an export (ingestion quarantines repeats). Across files the
+    # same key is a newer version of the record, not a duplicate.
+    if source.version_column:
+        add(
+            "expect_compound_columns_to_be_unique",
+            "error",
+            column_list=[*source.primary_key, source.version_column, "_source_file"],
+        )
     for rule in rules.get(source.name) or []:
         rule = dict(rule)
         severity = rule.pop("severity", "error")
@@ -84,25 +111,77 @@ def build_suite_dict(source: Source, rules: dict) -> dict:
     return {"name": suite_name(source), "expectations": expectations, "meta": {"source": source.name}}
 
 
+def mart_models(manifest_path: Path = DBT_MANIFEST) -> list[dict]:
+    """The mart models of dbt's manifest, each with the key of its unique_combination test."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    keys = {
+        node["attached_node"]: node["test_metadata"]["kwargs"]["columns"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and (node.get("test_metadata") or {}).get("name") == "unique_combination"
+    }
+    marts = [
+        {**node, "key": keys.get(node["unique_id"], [])}
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ]
+    return sorted(marts, key=lambda node: node["name"])
+
+
+def build_mart_suite_dict(model: dict, rules: dict) -> dict:
+    """The suite of one mart: its contract's columns, its key, and a range for every numeric
+    column (from the KPI unit, an override in rules.yml, or not negative)."""
+    mart_rules = rules.get("_marts") or {}
+    unit_ranges = mart_rules.get("unit_ranges") or {}
+    column_ranges = mart_rules.get("column_ranges") or {}
+    signed = set(mart_rules.get("signed_columns") or [])
+    vocabularies = mart_rules.get("vocabularies") or {}
+    columns = list(model["columns"].values())
+    expectations = []
+
+    def add(kind: str, **kwargs) -> None:
+        expectations.append({"type": kind, "kwargs": kwargs, "meta": {"severity": "error"}})
+
+    add("expect_table_columns_to_match_set", column_set=[c["name"] for c in columns], exact_match=True)
+    if model["key"]:
+        add("expect_compound_columns_to_be_unique", column_list=model["key"])
+    for column in columns:
+        name = column["name"]
+        if name in ("period_grain", "period_start"):
+            add("expect_column_values_to_not_be_null", column=name)
+        if name in vocabularies:
+            add("expect_column_values_to_be_in_set", column=name, value_set=vocabularies[name])
+        bounds = column_ranges.get(f"{model['name']}.{name}") or unit_ranges.get(
+            (column.get("meta") or {}).get("unit")
+        )
+        numeric = (column.get("data_type") or "").startswith(NUMERIC_TYPES)
+        if bounds is None and numeric and name not in signed:
+            bounds = [0, None]
+        if bounds is not None:
+            add("expect_column_values_to_be_between", column=name, min_value=bounds[0], max_value=bounds[1])
+    return {"name": f"marts.{model['name']}", "expectations": expectations, "meta": {"mart": model["name"]}}
+
+
 def load_rules() -> dict:
     return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
 
 
-def write_suites(sources: list[Source] | None = None) -> list[Path]:
+def write_suites() -> list[Path]:
     SUITES_DIR.mkdir(parents=True, exist_ok=True)
     rules = load_rules()
+    suites = [build_suite_dict(source, rules) for source in load_sources()]
+    suites += [build_mart_suite_dict(model, rules) for model in mart_models()]
     written = []
-    for source in sources or load_sources():
-        path = SUITES_DIR / f"{suite_name(source)}.json"
-        path.write_text(
-            json.dumps(build_suite_dict(source, rules), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    for suite in suites:
+        path = SUITES_DIR / f"{suite['name']}.json"
+        path.write_text(json.dumps(suite, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(path)
     return written
 
 
-def read_suite(source: Source) -> dict:
-    return json.loads((SUITES_DIR / f"{suite_name(source)}.json").read_text(encoding="utf-8"))
+def read_suite(name: str) -> dict:
+    """A committed suite by name: raw.<source> or marts.<mart>."""
+    return json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def suite_columns(suite: dict) -> list[str]:
@@ -136,26 +215,59 @@ def partition_frame(
         f"select {', '.join(quote(c) for c in selected)} from raw.{quote(source.name)} "
         "where _partition_date in (select unnest(?::date[]))"
     )
-    return con.execute(sql, [partitions]).to_arrow_table().to_pandas()
+    return con.sql(sql, params=[partitions]).to_arrow_table().to_pandas()
 
 
 def validate(
-    con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date], suite: dict | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    partitions: list[date],
+    suite: dict | None = None,
+    run_name: str | None = None,
 ) -> list[Failure]:
     """Validate the partitions' rows against the source's suite; return the failed expectations."""
+    suite = suite or read_suite(suite_name(source))
+    frame = partition_frame(con, source, suite_columns(suite), partitions)
+    return run_suite(frame, suite, run_name)
+
+
+def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, run_name: str | None = None) -> list[Failure]:
+    """Validate a whole mart against its suite; return the failed expectations."""
+    suite = read_suite(f"marts.{mart}")
+    existing = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+            [mart],
+        ).fetchall()
+    ]
+    frame = con.sql(
+        f"select {', '.join(quote(c) for c in existing)} from marts.{quote(mart)}"
+    ).to_arrow_table()
+    frame = frame.to_pandas()
+    return run_suite(frame, suite, run_name)
+
+
+def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
+    """Run a suite on a DataFrame in GE's project (env.quality_dir()), store the result, render
+    it into Data Docs, and return the failed expectations."""
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    suite = suite or read_suite(source)
-    frame = partition_frame(con, source, suite_columns(suite), partitions)
-    context = gx.get_context(mode="ephemeral")
+    context = gx.get_context(mode="file", project_root_dir=str(env.quality_dir()))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    asset = context.data_sources.add_pandas("raw").add_dataframe_asset(name=source.name)
-    batch = asset.add_batch_definition_whole_dataframe("partitions").get_batch(
-        batch_parameters={"dataframe": frame}
+    layer, table = suite["name"].split(".", 1)
+    datasource = context.data_sources.add_or_update_pandas(layer)
+    asset = next((a for a in datasource.assets if a.name == table), None) or datasource.add_dataframe_asset(
+        name=table
     )
+    batch_definition = next(
+        (b for b in asset.batch_definitions if b.name == "run"), None
+    ) or asset.add_batch_definition_whole_dataframe("run")
     gx_suite = gx.ExpectationSuite(name=suite["name"])
     for expectation in suite["expectations"]:
         gx_suite.add_expectation_configuration(
@@ -163,9 +275,23 @@ def validate(
                 type=expectation["type"], kwargs=expectation["kwargs"], meta=expectation["meta"]
             )
         )
-    result = batch.validate(
-        gx_suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE}
+    gx_suite = context.suites.add_or_update(gx_suite)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=suite["name"], data=batch_definition, suite=gx_suite)
     )
+    run_id = RunIdentifier(run_name=run_name or "adhoc")
+    result = definition.run(
+        batch_parameters={"dataframe": frame},
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
+        run_id=run_id,
+    )
+    results = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if key.expectation_suite_identifier.name == suite["name"]
+    ]
+    _prune(sorted(results, key=lambda key: key.run_id.run_time)[:-KEEP_RESULTS])
+    context.build_data_docs(resource_identifiers=[key for key in results if key.run_id == run_id])
     failures = []
     for item in result.results:
         if item.success:
@@ -190,6 +316,22 @@ def validate(
             )
         )
     return failures
+
+
+def _prune(keys) -> None:
+    """Delete stored validation results and their Data Docs pages (GE keeps them forever)."""
+    gx_dir = env.quality_dir() / "gx" / "uncommitted"
+    for key in keys:
+        *suite, run_name, run_time, _batch = key.to_tuple()
+        for root in (gx_dir / "validations", gx_dir / "data_docs" / "local_site" / "validations"):
+            run_dir = root.joinpath(*suite, run_name)
+            shutil.rmtree(run_dir / run_time, ignore_errors=True)
+            if run_dir.is_dir() and not any(run_dir.iterdir()):
+                run_dir.rmdir()
+
+
+def data_docs_index() -> Path:
+    return env.quality_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
 def volume_failures(
@@ -234,6 +376,44 @@ def volume_failures(
             f"{history} partitions",
         )
         for day, count, median in rows
+    ]
+
+
+def quarantine_failures(
+    con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date], error_share: float, min_rows: int
+) -> list[Failure]:
+    """One failure per (rule, column) of the rows quarantined at ingestion in these partitions, with
+    sample reasons and their file:line. A warning, or an error when the quarantined rows exceed
+    both `error_share` of the rows read and `min_rows`."""
+    read, quarantined = con.execute(
+        "select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) "
+        "from meta.ingested_files where source = ? and partition_date in (select unnest(?::date[]))",
+        [source.name, partitions],
+    ).fetchone()
+    severity = "error" if quarantined > max(min_rows, error_share * read) else "warning"
+    rows = con.execute(
+        f"""
+        select rule, column_name, count(*) as n,
+            list(reason || ' (' || _source_file || ':' || _source_row || ')'
+                order by _source_file, _source_row)[1:{SAMPLE_SIZE}] as samples
+        from quarantine.{quote(source.name)}
+        where _partition_date in (select unnest(?::date[]))
+        group by rule, column_name
+        order by n desc, rule, column_name
+        """,
+        [partitions],
+    ).fetchall()
+    return [
+        Failure(
+            f"quarantine: {rule}",
+            column,
+            severity,
+            int(count),
+            list(samples),
+            f"{quarantined} of {read} rows read were quarantined "
+            f"(error above {error_share:.0%} and {min_rows} rows); see quarantine.{source.name}",
+        )
+        for rule, column, count, samples in rows
     ]
 
 

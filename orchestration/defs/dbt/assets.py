@@ -68,3 +68,11 @@ def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
 def cx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     args = ["build", "--vars", json.dumps(dbt_vars(context))]
     yield from dbt.cli(args, context=context).stream()
+
+
+# The marts BI tools read: checked by their suites, then published.
+MART_KEYS = [
+    key
+    for key in cx_dbt_models.keys
+    if (cx_dbt_models.get_asset_spec(key).group_name or "").startswith("marts")
+]

@@ -8,7 +8,7 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 from orchestration.lib.config import Source, load_sources
-from orchestration.lib.ingest import SQL_TYPES, load_partitions, quote, refresh_reconciliation
+from orchestration.lib.ingest import SQL_TYPES, IngestError, load_partitions, quote, refresh_reconciliation
 
 SOURCES = load_sources()
 
@@ -40,7 +40,10 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         landing = env.landing_dir()
         partitions = [date.fromisoformat(key) for key in context.partition_keys]
         with warehouse.connect() as con:
-            results = load_partitions(con, source, landing, partitions)
+            try:
+                results = load_partitions(con, source, landing, partitions)
+            except IngestError as error:  # a bad export: retrying cannot help, say what is wrong
+                raise dg.Failure(description=str(error), allow_retries=False) from error
             for result in results:
                 context.log.debug(
                     f"{source.name} {result.partition_date}: {len(result.files)} file(s), "

@@ -1,20 +1,34 @@
-"""Great Expectations as Dagster asset checks on the raw assets, run on the run's partitions.
+"""Data quality as blocking Dagster asset checks named `quality`: on each raw asset (the run's
+partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion)
+and on the marts (their suites, after dbt has built them).
 
 An error-level failure (a broken rule of the suite, or a volume drop) fails the check with
-severity ERROR, and because the checks are blocking, the dbt models downstream are not built in
-that run. Warning-level failures are reported (severity WARN) and do not block.
+severity ERROR, and because the checks are blocking, the assets downstream are not built in that
+run: a failed raw check stops dbt, a failed mart check stops publishing, so readers keep the last
+good version. Warning-level failures are reported (severity WARN) and do not block. Every
+validation is also rendered into Data Docs (see orchestration.lib.quality).
 """
 
 from datetime import date, timedelta
 
 import dagster as dg
 
+from orchestration.defs.dbt.assets import MART_KEYS
 from orchestration.defs.ingest.assets import SOURCES
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
-from orchestration.lib.quality import load_rules, validate, volume_failures
+from orchestration.lib.quality import (
+    Failure,
+    load_rules,
+    quarantine_failures,
+    validate,
+    validate_mart,
+    volume_failures,
+)
 
-VOLUME_WARN_ONLY = set(load_rules().get("_volume_warning_only", []))
+RULES = load_rules()
+VOLUME_WARN_ONLY = set(RULES.get("_volume_warning_only", []))
+QUARANTINE = RULES.get("_quarantine") or {"error_share": 0.05, "min_rows": 10}
 
 
 def run_partitions(context) -> list[date]:
@@ -28,52 +42,91 @@ def run_partitions(context) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def check_result(
+    context, table: str, failures: list[Failure], metadata: dict, asset_key: dg.AssetKey | None = None
+) -> dg.AssetCheckResult:
+    """The check's outcome: ERROR if any error-level expectation failed, with each failure (rule,
+    column, count, sample values) in the metadata and the log."""
+    errors = [f for f in failures if f.severity == "error"]
+    for failure in failures:
+        context.log.warning(
+            f"{table}: {failure.expectation} on {failure.column or 'table'} "
+            f"({failure.severity}): {failure.unexpected_count} unexpected, "
+            f"e.g. {failure.sample_values[:3]}; {failure.detail}"
+        )
+    return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name="quality",
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+        metadata={
+            **metadata,
+            "failed_expectations": dg.MetadataValue.json(
+                [
+                    {
+                        "expectation": f.expectation,
+                        "column": f.column,
+                        "severity": f.severity,
+                        "unexpected_count": f.unexpected_count,
+                        "sample_values": f.sample_values,
+                        "detail": f.detail,
+                    }
+                    for f in failures
+                ]
+            ),
+            "errors": len(errors),
+            "warnings": len(failures) - len(errors),
+        },
+    )
+
+
 def build_check(source: Source) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["raw", source.name]),
-        name="great_expectations",
+        name="quality",
         blocking=True,
-        description=f"Suite expectations/suites/raw.{source.name}.json and the volume rule, on the "
-        "partitions of the run. Errors block downstream assets; warnings are reported.",
+        description=f"On the partitions of the run: suite expectations/suites/raw.{source.name}.json, "
+        "the volume rule, and the rows kept in quarantine. Errors block downstream assets; warnings "
+        "are reported.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
         with warehouse.connect() as con:
-            failures = validate(con, source, partitions)
+            failures = validate(con, source, partitions, run_name=context.run.run_id)
             failures += volume_failures(
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
             )
-        errors = [f for f in failures if f.severity == "error"]
-        for failure in failures:
-            context.log.warning(
-                f"raw.{source.name}: {failure.expectation} on {failure.column or 'table'} "
-                f"({failure.severity}): {failure.unexpected_count} unexpected, "
-                f"e.g. {failure.sample_values[:3]}"
-            )
-        return dg.AssetCheckResult(
-            passed=not failures,
-            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "partitions": f"{partitions[0]} .. {partitions[-1]}" if partitions else "none",
-                "failed_expectations": dg.MetadataValue.json(
-                    [
-                        {
-                            "expectation": f.expectation,
-                            "column": f.column,
-                            "severity": f.severity,
-                            "unexpected_count": f.unexpected_count,
-                            "sample_values": f.sample_values,
-                            "detail": f.detail,
-                        }
-                        for f in failures
-                    ]
-                ),
-                "errors": len(errors),
-                "warnings": len(failures) - len(errors),
-            },
+            failures += quarantine_failures(con, source, partitions, **QUARANTINE)
+        return check_result(
+            context,
+            f"raw.{source.name}",
+            failures,
+            {"partitions": f"{partitions[0]} .. {partitions[-1]}" if partitions else "none"},
         )
 
     return check
 
 
-quality_checks = [build_check(source) for source in SOURCES]
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "quality",
+            asset=key,
+            blocking=True,
+            description=f"Suite expectations/suites/marts.{key.path[-1]}.json on the whole mart. "
+            "Errors block publishing.",
+        )
+        for key in MART_KEYS
+    ],
+    name="marts_quality",
+)
+def mart_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    with warehouse.connect() as con:
+        for key in MART_KEYS:
+            mart = key.path[-1]
+            failures = validate_mart(con, mart, run_name=context.run.run_id)
+            rows = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            yield check_result(context, f"marts.{mart}", failures, {"rows": rows}, asset_key=key)
+
+
+quality_checks = [*(build_check(source) for source in SOURCES), mart_checks]
