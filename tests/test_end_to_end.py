@@ -6,7 +6,6 @@ then read what it produced.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 
@@ -16,6 +15,7 @@ import pytest
 
 from orchestration.lib.config import load_sources
 from orchestration.lib.samples import generate
+from tests.pipeline import mart_digests, run_cx_daily
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +23,7 @@ START, DAYS = date(2025, 7, 1), 14
 END = date(2025, 7, 14)
 PHONE = re.compile(r"(?<![\d+])(\+?84|0)[\s.-]?[35789]\d{1,2}[\s.-]?\d{3}[\s.-]?\d{3,4}(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+SALT = "e2e-salt-5b1f0c9a"  # a secret that must not leak into any artifact or log
 
 
 @pytest.fixture(scope="module")
@@ -30,32 +31,21 @@ def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     landing, warehouse = root / "landing", root / "cx.duckdb"
     manifest = generate(landing, START, DAYS)
-    published = root / "published"
-    saved = {k: os.environ.get(k) for k in ("CX_LANDING_DIR", "DUCKDB_DATABASE", "CX_PUBLISHED_DIR")}
-    os.environ["CX_LANDING_DIR"], os.environ["DUCKDB_DATABASE"] = str(landing), str(warehouse)
-    os.environ["CX_PUBLISHED_DIR"] = str(published)
-    try:
-        from orchestration.definitions import defs
-        from orchestration.defs.resources import WarehouseResource
-
-        job = defs.resolve_job_def("cx_daily")
-        with dg.instance_for_test() as instance:
-            result = job.execute_in_process(
-                instance=instance,
-                resources={"warehouse": WarehouseResource(database=str(warehouse))},
-                tags={
-                    "dagster/asset_partition_range_start": START.isoformat(),
-                    "dagster/asset_partition_range_end": END.isoformat(),
-                },
-                raise_on_error=False,
-            )
-            failures = [e.message for e in result.all_events if e.is_step_failure]
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    published, dbt_artifacts = root / "published", root / "dbt_target"
+    with dg.instance_for_test() as instance:
+        result = run_cx_daily(
+            instance,
+            landing,
+            warehouse,
+            published,
+            START.isoformat(),
+            END.isoformat(),
+            CX_PSEUDONYM_SALT=SALT,
+            # dbt's compiled SQL, run results and debug log of this run (dagster-dbt reads it).
+            DBT_TARGET_PATH=str(dbt_artifacts),
+        )
+        failures = [e.message for e in result.all_events if e.is_step_failure]
+        event_log = "\n".join(repr(record) for record in instance.all_logs(result.run_id))
     digests = mart_digests(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield {
@@ -66,6 +56,8 @@ def pipeline(tmp_path_factory):
         "landing": str(landing),
         "digests": digests,
         "published": published,
+        "dbt_artifacts": dbt_artifacts,
+        "event_log": event_log,
     }
     con.close()
 
@@ -99,6 +91,7 @@ def test_reconciliation_holds_and_quarantine_matches_the_known_dirt(pipeline):
                 "out_of_range",
                 "unknown_values",
                 "missing_required",
+                "duplicate_rows",
             )
         )
         for name, entry in pipeline["manifest"]["sources"].items()
@@ -109,6 +102,25 @@ def test_reconciliation_holds_and_quarantine_matches_the_known_dirt(pipeline):
         ).fetchall()
     )
     assert {k: int(v) for k, v in got.items()} == expected
+
+
+def test_pseudonym_salt_is_used_but_never_written_to_artifacts_or_logs(pipeline):
+    con = pipeline["con"]
+    keyed_with = {
+        salt: con.execute(
+            "select count(*) from intermediate.int_customer_identifiers_resolved "
+            "where customer_key = sha256(? || identifier)",
+            [salt],
+        ).fetchone()[0]
+        for salt in (SALT, "cx-warehouse")
+    }
+    assert keyed_with[SALT] > 0 and keyed_with["cx-warehouse"] == 0, keyed_with
+    files = [path for path in pipeline["dbt_artifacts"].rglob("*") if path.is_file()]
+    assert any(path.name == "dbt.log" for path in files) and any(path.suffix == ".sql" for path in files)
+    leaks = [str(path) for path in files if SALT.encode() in path.read_bytes()]
+    assert leaks == []
+    assert "int_customer_identifiers_resolved" in pipeline["event_log"]
+    assert SALT not in pipeline["event_log"]
 
 
 def test_no_phone_or_email_in_any_mart(pipeline):
@@ -178,55 +190,18 @@ def test_total_rows_have_kpis_for_every_grain(pipeline):
     assert missing == []
 
 
-def mart_digests(path) -> dict[str, str]:
-    import hashlib
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
-        return {
-            t: hashlib.sha256(
-                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()
-
-
 def test_backfill_in_two_runs_and_a_rerun_give_the_same_marts_as_one_run(pipeline, tmp_path):
     """Week 1 then week 2 as two runs (the second incremental, with its window) = one 14-day run;
     and re-running week 2 changes nothing (idempotent)."""
-    from orchestration.definitions import defs
-    from orchestration.defs.resources import WarehouseResource
-
     warehouse = tmp_path / "two_runs.duckdb"
-    job = defs.resolve_job_def("cx_daily")
     with dg.instance_for_test() as instance:
         for start, end in (
             ("2025-07-01", "2025-07-07"),
             ("2025-07-08", "2025-07-14"),
             ("2025-07-08", "2025-07-14"),
         ):
-            os.environ["CX_LANDING_DIR"], os.environ["DUCKDB_DATABASE"] = pipeline["landing"], str(warehouse)
-            os.environ["CX_PUBLISHED_DIR"] = str(tmp_path / "published")
-            try:
-                result = job.execute_in_process(
-                    instance=instance,
-                    resources={"warehouse": WarehouseResource(database=str(warehouse))},
-                    tags={
-                        "dagster/asset_partition_range_start": start,
-                        "dagster/asset_partition_range_end": end,
-                    },
-                    raise_on_error=False,
-                )
-            finally:
-                for key in ("CX_LANDING_DIR", "DUCKDB_DATABASE", "CX_PUBLISHED_DIR"):
-                    os.environ.pop(key)
+            result = run_cx_daily(
+                instance, pipeline["landing"], warehouse, tmp_path / "published", start, end
+            )
             assert result.success
     assert mart_digests(warehouse) == pipeline["digests"]

@@ -1,0 +1,261 @@
+"""Fault injection: each kind of bad input, injected into a copy of the sample, is caught by the
+right check with a message naming the source, column and rule; bad rows are in quarantine; and
+a fault that blocks leaves the marts (warehouse and published) exactly as they were.
+
+A baseline run loads seven days of the generated sample and publishes the marts. Each scenario
+then copies that state, damages the eighth day's exports, and runs the job for that day.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.lib.samples import generate
+from tests.pipeline import mart_digests, run_cx_daily
+
+pytestmark = pytest.mark.slow
+
+DAY = "2025-07-08"
+
+MARTS = {
+    "sales_kpis",
+    "marketing_kpis",
+    "web_session_kpis",
+    "delivery_kpis",
+    "customer_service_kpis",
+    "feedback_kpis",
+    "feedback_verbatims",
+    "linked_cx_kpis",
+    "nps_by_acquisition_channel",
+    "kpi_catalogue",
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    generate(root / "landing", date(2025, 7, 1), 8, scale=0.5)
+    with dg.instance_for_test() as instance:
+        result = run_cx_daily(
+            instance, root / "landing", root / "cx.duckdb", root / "published", "2025-07-01", "2025-07-07"
+        )
+    assert result.success
+    return root
+
+
+@pytest.fixture
+def scenario(baseline, tmp_path):
+    """A copy of the baseline state, and a runner for the eighth day."""
+    shutil.copytree(baseline / "landing", tmp_path / "landing")
+    shutil.copytree(baseline / "published", tmp_path / "published", symlinks=True)
+    shutil.copy(baseline / "cx.duckdb", tmp_path / "cx.duckdb")
+
+    class Scenario:
+        root = tmp_path
+        landing = tmp_path / "landing"
+        warehouse = tmp_path / "cx.duckdb"
+        marts_before = mart_digests(tmp_path / "cx.duckdb")
+        published_before = (tmp_path / "published" / "marts.duckdb").resolve().read_bytes()
+
+        def export(self, pattern: str) -> Path:
+            (path,) = self.landing.glob(pattern.format(date=DAY))
+            return path
+
+        def run(self):
+            with dg.instance_for_test() as instance:
+                result = run_cx_daily(
+                    instance, self.landing, self.warehouse, tmp_path / "published", DAY, DAY
+                )
+                checks = {
+                    e.asset_key.path[-1]: e
+                    for e in result.get_asset_check_evaluations()
+                    if e.check_name == "quality"
+                }
+                return result, checks
+
+        def query(self, sql: str, params=()):
+            con = duckdb.connect(str(self.warehouse), read_only=True)
+            try:
+                return con.execute(sql, params).fetchall()
+            finally:
+                con.close()
+
+        def assert_nothing_rebuilt_or_published(self, result):
+            materialized = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
+            assert "marts" not in materialized and "published" not in materialized
+            assert mart_digests(self.warehouse) == self.marts_before
+            published = (tmp_path / "published" / "marts.duckdb").resolve().read_bytes()
+            assert published == self.published_before
+
+    return Scenario()
+
+
+def edit_csv(path: Path, edit) -> None:
+    """Rewrite a CSV export: edit(header, rows) returns the new rows (BOM and dialect kept)."""
+    raw = path.read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    header, *rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, *edit(header, rows)])
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode("utf-8"))
+
+
+def set_value(rows, header, column: str, value: str, where=lambda row: True) -> list[str]:
+    """Set `column` of the first row matching `where`; return that row."""
+    row = next(r for r in rows if where(dict(zip(header, r, strict=True))))
+    row[header.index(column)] = value
+    return row
+
+
+def failure(check, rule: str) -> dict:
+    """The failed expectation of a check's metadata whose rule is `rule`."""
+    failed = check.metadata["failed_expectations"].value
+    (match,) = [f for f in failed if f["expectation"] == rule]
+    return match
+
+
+def test_row_level_faults_are_quarantined_reported_and_kept_out_of_the_marts(scenario):
+    bad = {}
+
+    def survey(header, rows):  # an NPS answer of 11 on a 0-10 scale
+        row = set_value(rows, header, "Score", "11", lambda r: r["Question type"] == "NPS" and r["Score"])
+        bad["survey"] = row[0]
+        return rows
+
+    def web(header, rows):  # a negative price, and a line exported twice
+        set_value(rows, header, "Lineitem price", "-129000")
+        return [*rows, rows[-1]]
+
+    def tiktok(header, rows):  # a status the mapping does not know
+        set_value(rows, header, "Order Status", "Đang bay")
+        return rows
+
+    def calls(header, rows):  # answered before it was queued, and a line with too many fields
+        row = set_value(
+            rows, header, "Answer Time", f"{DAY[8:]}/07/2025 00:00:00", lambda r: r["Answer Time"]
+        )
+        bad["call"] = row[0]
+        return [*rows, [*rows[0][:-1], "x", "y", "z"]]
+
+    edit_csv(scenario.export("support/surveys/survey_responses_{date}.csv"), survey)
+    edit_csv(scenario.export("sales/web/web_orders_{date}.csv"), web)
+    edit_csv(scenario.export("sales/tiktok/tiktok_orders_{date}.csv"), tiktok)
+    edit_csv(scenario.export("support/callcenter/call_records_{date}.csv"), calls)
+
+    result, checks = scenario.run()
+
+    assert result.success  # a few bad rows are kept aside; the good ones go on to the marts
+    expected = {
+        ("survey_responses", "quarantine: out_of_range", "score"),
+        ("web_orders", "quarantine: out_of_range", "unit_price"),
+        ("web_orders", "quarantine: duplicate_row", "order_id, sku, updated_at"),
+        ("tiktok_orders", "quarantine: unknown_value", "order_status"),
+        ("call_records", "quarantine: out_of_order", "answered_at"),
+        ("call_records", "quarantine: malformed_line", None),
+    }
+    for source, rule, column in expected:
+        check = checks[source]
+        assert check.severity == dg.AssetCheckSeverity.WARN and not check.passed
+        reported = failure(check, rule)
+        assert (reported["column"], reported["severity"], reported["unexpected_count"]) == (
+            column,
+            "warning",
+            1,
+        )
+        assert f"{source}_{DAY}.csv:" in reported["sample_values"][0]
+    reported = {
+        (source, f"quarantine: {rule}", column)
+        for source in ("survey_responses", "web_orders", "tiktok_orders", "call_records")
+        for rule, column in scenario.query(
+            f"select rule, column_name from quarantine.{source} where _partition_date = ?", [DAY]
+        )
+    }
+    assert reported == expected
+    assert scenario.query("select count(*) from quarantine.reconciliation where not is_balanced") == [(0,)]
+    # The bad rows reached neither raw nor the marts.
+    assert scenario.query("select count(*) from raw.survey_responses where score > 10") == [(0,)]
+    assert scenario.query(
+        "select count(*) from marts.feedback_verbatims where response_id = ?", [bad["survey"]]
+    ) == [(0,)]
+    assert scenario.query("select count(*) from raw.call_records where call_id = ?", [bad["call"]]) == [(0,)]
+    assert scenario.query("select min(unit_price) from raw.web_orders")[0][0] >= 0
+
+
+def test_missing_column_stops_the_source_and_nothing_is_rebuilt(scenario):
+    path = scenario.export("shipping/ghn/ghn_waybills_{date}.csv")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",status,", ",trang_thai,", 1), encoding="utf-8")
+
+    result, _ = scenario.run()
+
+    assert not result.success
+    (failed,) = [e for e in result.all_events if e.is_step_failure]
+    message = failed.step_failure_data.user_failure_data.description
+    assert f"source 'ghn_waybills', file shipping/ghn/ghn_waybills_{DAY}.csv: column(s) ['status']" in message
+    scenario.assert_nothing_rebuilt_or_published(result)
+
+
+@pytest.mark.parametrize(
+    ("source", "damage"),
+    [
+        ("helpdesk_tickets", "empty"),  # an export of zero bytes
+        ("shopee_orders", "drop"),  # three orders where a day has dozens
+    ],
+)
+def test_volume_faults_fail_the_check_and_nothing_is_rebuilt(scenario, source, damage):
+    pattern = {
+        "helpdesk_tickets": "support/helpdesk/tickets_{date}.ndjson",
+        "shopee_orders": "sales/shopee/shopee_orders_{date}.csv",
+    }[source]
+    path = scenario.export(pattern)
+    if damage == "empty":
+        path.write_bytes(b"")
+    else:
+        path.write_text(
+            "".join(path.read_text(encoding="utf-8").splitlines(keepends=True)[:4]), encoding="utf-8"
+        )
+
+    result, checks = scenario.run()
+
+    check = checks[source]
+    assert check.severity == dg.AssetCheckSeverity.ERROR and not check.passed
+    reported = failure(check, "expect_partition_row_count_within_recent_range")
+    assert reported["severity"] == "error" and reported["detail"].startswith(f"{DAY}: ")
+    assert reported["sample_values"][0]["rows"] == (0 if damage == "empty" else 3)
+    scenario.assert_nothing_rebuilt_or_published(result)
+
+
+def test_a_broken_mart_blocks_publishing(scenario, monkeypatch):
+    """A mart that breaks its suite (a duplicated key here) is built but never published."""
+    from orchestration.lib import quality
+
+    real = quality.validate_mart
+
+    def duplicated_key(con, mart, run_name=None):
+        if mart == "sales_kpis":
+            con.execute("insert into marts.sales_kpis select * from marts.sales_kpis limit 1")
+        return real(con, mart, run_name)
+
+    monkeypatch.setattr("orchestration.defs.quality.checks.validate_mart", duplicated_key)
+
+    result, checks = scenario.run()
+
+    check = checks["sales_kpis"]
+    assert check.severity == dg.AssetCheckSeverity.ERROR and not check.passed
+    reported = failure(check, "expect_compound_columns_to_be_unique")
+    assert (
+        reported["column"] == "period_grain,period_start,sales_channel" and reported["unexpected_count"] == 2
+    )
+    assert [mart for mart in MARTS - {"sales_kpis"} if not checks[mart].passed] == []
+    materialized = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
+    assert "marts" in materialized and "published" not in materialized
+    published = (scenario.root / "published" / "marts.duckdb").resolve().read_bytes()
+    assert published == scenario.published_before
