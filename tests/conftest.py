@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -64,3 +65,22 @@ def con(tmp_path: Path):
     connection = duckdb.connect(str(tmp_path / "test.duckdb"))
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="session")
+def sample_baseline(tmp_path_factory) -> Path:
+    """Eight days of the generated sample (scale 0.5) of which the first seven went through the
+    whole job: <root>/landing, <root>/cx.duckdb, <root>/published. Read it, or copy it to change it."""
+    import dagster as dg
+
+    from orchestration.lib.samples import generate
+    from tests.pipeline import run_cx_daily
+
+    root = tmp_path_factory.mktemp("baseline")
+    generate(root / "landing", date(2025, 7, 1), 8, scale=0.5)
+    with dg.instance_for_test() as instance:
+        result = run_cx_daily(
+            instance, root / "landing", root / "cx.duckdb", root / "published", "2025-07-01", "2025-07-07"
+        )
+    assert result.success, [e.message for e in result.all_events if e.is_step_failure]
+    return root

@@ -2,8 +2,8 @@
 right check with a message naming the source, column and rule; bad rows are in quarantine; and
 a fault that blocks leaves the marts (warehouse and published) exactly as they were.
 
-A baseline run loads seven days of the generated sample and publishes the marts. Each scenario
-then copies that state, damages the eighth day's exports, and runs the job for that day.
+Each scenario copies the state of the session's baseline run (conftest.sample_baseline: seven days
+of the sample, published), damages the eighth day's exports, and runs the job for that day.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.lib.samples import generate
 from tests.pipeline import mart_digests, run_cx_daily
 
 pytestmark = pytest.mark.slow
@@ -39,21 +37,10 @@ MARTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def baseline(tmp_path_factory):
-    root = tmp_path_factory.mktemp("faults")
-    generate(root / "landing", date(2025, 7, 1), 8, scale=0.5)
-    with dg.instance_for_test() as instance:
-        result = run_cx_daily(
-            instance, root / "landing", root / "cx.duckdb", root / "published", "2025-07-01", "2025-07-07"
-        )
-    assert result.success
-    return root
-
-
 @pytest.fixture
-def scenario(baseline, tmp_path):
+def scenario(sample_baseline, tmp_path):
     """A copy of the baseline state, and a runner for the eighth day."""
+    baseline = sample_baseline
     shutil.copytree(baseline / "landing", tmp_path / "landing")
     shutil.copytree(baseline / "published", tmp_path / "published", symlinks=True)
     shutil.copy(baseline / "cx.duckdb", tmp_path / "cx.duckdb")
