@@ -11,7 +11,7 @@ SAMPLE_START ?= 2025-07-01
 SAMPLE_DAYS ?= 92
 SAMPLE_SCALE ?= 1.0
 
-.PHONY: install sample manifest suites run backfill test lint ui clean
+.PHONY: install sample manifest suites run backfill bench test lint ui clean
 
 install: $(STAMP)
 
@@ -44,6 +44,13 @@ run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
 
 backfill: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run --start $(START) --end $(END)
+
+# Benchmark against the plain-SQL floor (BENCHMARKS.md); results in data/bench/results.json.
+BENCH_DAYS ?= 30
+BENCH_SCALE ?= 1
+BENCH_STAGES ?= generate,full,floor,nightly
+bench: install manifest
+	$(BIN)/python -m orchestration.bench --days $(BENCH_DAYS) --scale $(BENCH_SCALE) --stages $(BENCH_STAGES)
 
 test: install manifest
 	$(BIN)/python -m pytest

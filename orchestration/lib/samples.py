@@ -96,6 +96,14 @@ PRODUCTS = [
     ("SKU-AK-001", "Áo khoác gió", 650000),
     ("SKU-BA-001", "Balo laptop", 1250000),
 ]
+MANUAL_STATUS_WORDS = {
+    "placed": "Đã xác nhận",
+    "shipped": "Đã xác nhận",
+    "delivered": "Đã giao",
+    "cancelled": "Đã hủy",
+    "returned": "Đã giao",
+    "failed": "Đã hủy",
+}
 CHANNEL_VOLUME = {"website": 50, "shopee": 40, "lazada": 30, "tiktok_shop": 25, "store": 20, "manual": 8}
 CARRIERS = ["ghn", "ghtk", "viettel_post"]
 # Each carrier's own status words for: created, picked, delivering, delivered, failed attempt,
@@ -456,6 +464,13 @@ class Generator:
         phone = self.phone_as_written(customer.phone)
         email = self.email_as_written(customer.email)
         total = self.order_total(order)
+        if channel == "manual":
+            # The hand-kept sheet is edited in place: a change that shows nothing new in it (placed
+            # and shipped are both "Đã xác nhận") adds no row to that day's download.
+            shown = (day, MANUAL_STATUS_WORDS[status])
+            if order.get("sheet_shown") == shown:
+                return
+            order["sheet_shown"] = shown
         for index, (sku, name, price, qty) in enumerate(order["lines"]):
             if channel == "website":
                 financial = {
@@ -594,14 +609,7 @@ class Generator:
                     },
                 )
             else:
-                word = {
-                    "placed": "Đã xác nhận",
-                    "shipped": "Đã xác nhận",
-                    "delivered": "Đã giao",
-                    "cancelled": "Đã hủy",
-                    "returned": "Đã giao",
-                    "failed": "Đã hủy",
-                }[status]
+                word = MANUAL_STATUS_WORDS[status]
                 self.emit(
                     "manual_orders",
                     day,
