@@ -11,7 +11,10 @@ SAMPLE_START ?= 2025-07-01
 SAMPLE_DAYS ?= 92
 SAMPLE_SCALE ?= 1.0
 
-.PHONY: install sample manifest suites run backfill bench test lint ui clean
+# The KPI dashboard (Streamlit) over the published marts.
+DASHBOARD_PORT ?= 8501
+
+.PHONY: install sample manifest suites run backfill bench test lint ui dashboard clean
 
 install: $(STAMP)
 
@@ -41,6 +44,7 @@ suites: manifest
 
 run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run
+	@echo "Dashboard: make dashboard, then open http://127.0.0.1:8501"
 
 backfill: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run --start $(START) --end $(END)
@@ -63,6 +67,10 @@ lint: install
 
 ui: install manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+dashboard: install
+	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(DASHBOARD_PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 clean:
 	rm -rf data/warehouse/*.duckdb* data/quality dbt_project/target .dagster_home
