@@ -74,11 +74,12 @@ def test_bad_rows_go_to_quarantine_with_rule_column_and_line(con, write_config, 
         "B4,x,01/07/2025 10:00,,100,Mới,6,5\n"  # line 7: score above its own scale
         "B5,x,01/07/2025 10:00,,-5,Mới,1,5\n"  # line 8: negative amount
         ",x,01/07/2025 10:00,,100,Mới,1,5\n"  # line 9: missing key
-        'B7,"unbalanced,01/07/2025 10:00\n'  # line 10: malformed
+        "B8,x,01/07/2099 10:00,,100,Mới,1,5\n"  # line 10: ordered in the future
+        'B7,"unbalanced,01/07/2025 10:00\n'  # line 11: malformed
     )
     write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS + bad)
     result = load_partition(con, source, landing, DAY)
-    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (9, 2, 7)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (10, 2, 8)
     got = rows(con, "select _source_row, rule, column_name from quarantine.shop_orders order by 1")
     assert got == [
         (4, "unparseable", "ordered_at"),
@@ -87,7 +88,8 @@ def test_bad_rows_go_to_quarantine_with_rule_column_and_line(con, write_config, 
         (7, "out_of_range", "score"),
         (8, "out_of_range", "amount"),
         (9, "missing_required", "order_id"),
-        (10, "malformed_line", None),
+        (10, "in_future", "ordered_at"),
+        (11, "malformed_line", None),
     ]
     reason = rows(con, "select reason from quarantine.shop_orders where _source_row = 4")[0][0]
     assert "31/02/2025" in reason and "%d/%m/%Y %H:%M" in reason
@@ -95,7 +97,7 @@ def test_bad_rows_go_to_quarantine_with_rule_column_and_line(con, write_config, 
     refresh_reconciliation(con, [source])
     assert rows(
         con, "select rows_read, rows_loaded, rows_quarantined, is_balanced from quarantine.reconciliation"
-    ) == [(9, 2, 7, True)]
+    ) == [(10, 2, 8, True)]
 
 
 def test_reload_replaces_partition_and_duplicate_export_is_skipped(con, write_config, landing):

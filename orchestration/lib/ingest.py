@@ -583,6 +583,16 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
                 f"{literal('not an accepted value: ')} || {parsed}",
             )
         )
+    if column.type in ("date", "timestamp"):  # a day of slack for clocks and time zones
+        now = "timezone('UTC', now())"
+        limit = f"cast({now} as date) + 1" if column.type == "date" else f"{now} + interval 1 day"
+        checks.append(
+            (
+                "in_future",
+                f"{parsed} > {limit}",
+                f"cast({parsed} as varchar) || {literal(' is in the future')}",
+            )
+        )
     for bound, operator in ((column.min, "<"), (column.max, ">")):
         if bound is None:
             continue
