@@ -76,7 +76,8 @@ def cmd_generate(out: Path, start: date, days: int, scale: float) -> dict:
     from orchestration.lib.samples import generate
 
     manifest = generate(out, start, days, scale)
-    rows = sum(entry["rows"] for entry in manifest["sources"].values())
+    # Every data line a reader meets: parsed rows and the malformed lines among them.
+    rows = sum(e["rows"] + e["dirt"]["malformed_lines"] for e in manifest["sources"].values())
     return {"raw_rows": rows, "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file())}
 
 
