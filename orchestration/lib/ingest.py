@@ -620,15 +620,25 @@ def _first_failing(checks: list[tuple[str, str]]) -> str:
     return "case " + " ".join(f"when {cond} then {value}" for cond, value in checks) + " end"
 
 
+def _of_check(values: list[str]) -> str:
+    """CASE expression picking the value of the failing check (__check, numbered from 1)."""
+    if not values:
+        return "cast(null as varchar)"
+    return "case __check " + " ".join(f"when {n} then {v}" for n, v in enumerate(values, 1)) + " end"
+
+
 def _insert_rows(con, source: Source, relative: str, partition: date, loaded_at) -> tuple[int, int, int]:
     """Parse `staged` into raw.<source> and quarantine.<source>; return (read, loaded, bad)."""
     parsed_columns = ", ".join(
         f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
     )
     checks = [(c.name, *check) for c in source.columns for check in _rule_checks(source, c)]
-    rule = _first_failing([(cond, literal(rule)) for _, rule, cond, _ in checks])
-    column = _first_failing([(cond, literal(name)) for name, _, cond, _ in checks])
-    reason = _first_failing([(cond, text) for _, _, cond, text in checks])
+    # The number of the first failing check, evaluated once per row; rule, column and reason of
+    # the row follow from it (only the failing check's reason is built).
+    failing = _first_failing([(cond, str(n)) for n, (_, _, cond, _) in enumerate(checks, 1)])
+    rule = _of_check([literal(rule) for _, rule, _, _ in checks])
+    column = _of_check([literal(name) for name, _, _, _ in checks])
+    reason = _of_check([text for _, _, _, text in checks])
     if source.format == "ndjson":
         raw_record = "line"
     else:
@@ -647,11 +657,12 @@ def _insert_rows(con, source: Source, relative: str, partition: date, loaded_at)
     con.execute(
         f"""create or replace temp table parsed as
         with typed as (select *, {raw_record} as __raw_record, {parsed_columns} from staged),
+        checked as (select *, {failing} as __check from typed),
         ruled as (
             select *, {rule} as __row_rule, {column} as __row_column, {reason} as __row_reason,
-                min(case when {rule} is null then _line end)
+                min(case when __check is null then _line end)
                     over (partition by {", ".join(_parsed(k) for k in key)}) as __first_line
-            from typed
+            from checked
         )
         select *,
             case when {repeated} then 'duplicate_row' else __row_rule end as __rule,
