@@ -60,8 +60,8 @@ test: install manifest
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests dashboard
+	$(BIN)/ruff format --check orchestration tests dashboard
 	# sqlfluff reports, does not fail yet: its duckdb dialect cannot parse GROUPING SETS (see DECISIONLOG).
 	$(BIN)/sqlfluff lint dbt_project/models --nofail
 
