@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 
 @contextmanager
@@ -48,23 +46,3 @@ def run_cx_daily(
             tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
             raise_on_error=False,
         )
-
-
-def mart_digests(path: Path) -> dict[str, str]:
-    """SHA-256 of every mart's sorted rows."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
-        return {
-            t: hashlib.sha256(
-                repr(con.execute(f"select * from marts.{t} order by all").fetchall()).encode()
-            ).hexdigest()
-            for t in tables
-        }
-    finally:
-        con.close()

@@ -13,9 +13,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.bench import mart_digests
 from orchestration.lib.config import load_sources
 from orchestration.lib.samples import generate
-from tests.pipeline import mart_digests, run_cx_daily
+from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow
 

@@ -17,7 +17,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.pipeline import mart_digests, run_cx_daily
+from orchestration.bench import mart_digests
+from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow
 
