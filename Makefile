@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DUCKDB_DATABASE ?= $(CURDIR)/data/warehouse/cx.duckdb
 
@@ -14,7 +15,7 @@ SAMPLE_SCALE ?= 1.0
 # The KPI dashboard (Streamlit) over the published marts.
 DASHBOARD_PORT ?= 8501
 
-.PHONY: install sample manifest suites run backfill bench test lint ui dashboard clean
+.PHONY: install sample manifest suites run backfill bench test test-spark lint ui dashboard clean
 
 install: $(STAMP)
 
@@ -23,6 +24,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $(STAMP)
+
+# The spark extra (dbt-spark, pyspark) for `make test-spark`, same constraints.
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
@@ -57,7 +63,11 @@ bench: install manifest
 	$(BIN)/python -m orchestration.bench --days $(BENCH_DAYS) --scale $(BENCH_SCALE) --stages $(BENCH_STAGES)
 
 test: install manifest
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not spark"
+
+# The project built on Apache Spark (local pyspark, Java 17) and every mart compared with DuckDB.
+test-spark: $(SPARK_STAMP) manifest
+	$(BIN)/python -m pytest -m spark
 
 lint: install
 	$(BIN)/ruff check orchestration tests dashboard
@@ -73,4 +83,4 @@ dashboard: install
 		--server.headless true --browser.gatherUsageStats false
 
 clean:
-	rm -rf data/warehouse/*.duckdb* data/quality dbt_project/target .dagster_home
+	rm -rf data/warehouse/*.duckdb* data/quality dbt_project/target .dagster_home .spark

@@ -37,7 +37,34 @@
 {%- endmacro %}
 
 {% macro spark__seconds_between(start_ts, end_ts) -%}
-    (unix_micros({{ end_ts }}) - unix_micros({{ start_ts }})) / 1000000.0
+    (cast(unix_micros({{ end_ts }}) - unix_micros({{ start_ts }}) as double) / 1000000)
+{%- endmacro %}
+
+{#- Exact continuous percentile (linear interpolation between the two nearest values), an
+    aggregate: never an approximation. -#}
+{% macro percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile', 'cx_warehouse')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__percentile(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{#- Exact median, an aggregate (the continuous 50th percentile). -#}
+{% macro median(expression) -%}
+    {{ return(adapter.dispatch('median', 'cx_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__median(expression) -%}
+    median({{ expression }})
+{%- endmacro %}
+
+{% macro spark__median(expression) -%}
+    percentile({{ expression }}, 0.5)
 {%- endmacro %}
 
 {#- One-way pseudonym (hex SHA-256 of a salted value). The salt (CX_PSEUDONYM_SALT) is a session
@@ -55,10 +82,17 @@
         ) end
 {%- endmacro %}
 
-{#- Spark substitutes ${cx.pseudonym_salt} from the session's configuration at run time. -#}
+{#- Spark substitutes ${spark.cx.pseudonym_salt} from the session's configuration when it reads the
+    statement (profiles.yml, target spark: server_side_parameters). An unset one becomes '' (or
+    stays as written when substitution is off): an error here, not silently wrong keys. -#}
 {% macro spark__pseudonymize(expression) -%}
     case when {{ expression }} is not null
-        then sha2(concat('${cx.pseudonym_salt}', {{ expression }}), 256) end
+        then sha2(concat(
+            if('${spark.cx.pseudonym_salt}' in ('', concat('$', '{spark.cx.pseudonym_salt}')),
+                raise_error('spark.cx.pseudonym_salt is not set: see the spark target in profiles.yml'),
+                '${spark.cx.pseudonym_salt}'),
+            {{ expression }}
+        ), 256) end
 {%- endmacro %}
 
 {#- Keep only digits. -#}
@@ -92,4 +126,18 @@
         regexp_replace({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}', '[email]'),
         '(\\+?84|0)[ .-]?[35789][0-9]([ .-]?[0-9]){7,8}', '[phone]'
     )
+{%- endmacro %}
+
+{#- A Jinja string as an SQL text literal. -#}
+{% macro text_literal(text) -%}
+    {{ return(adapter.dispatch('text_literal', 'cx_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__text_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Spark escapes with backslashes ('a''b' would be the two literals 'a' 'b', read as 'ab'). -#}
+{% macro spark__text_literal(text) -%}
+    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}

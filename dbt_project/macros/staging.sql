@@ -13,7 +13,7 @@
     where _version_rank = 1
 {%- endmacro %}
 
-{#- A Jinja value as an SQL text literal (quotes escaped), or a typed null. -#}
+{#- A Jinja value as an SQL text literal (see text_literal), or a typed null. -#}
 {% macro sql_text_or_null(value) -%}
-    {%- if value is none -%}cast(null as {{ dbt.type_string() }}){%- else -%}'{{ value | string | replace("'", "''") }}'{%- endif -%}
+    {%- if value is none -%}cast(null as {{ dbt.type_string() }}){%- else -%}{{ text_literal(value | string) }}{%- endif -%}
 {%- endmacro %}

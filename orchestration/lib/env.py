@@ -60,3 +60,8 @@ def quality_dir() -> Path:
     """Great Expectations' project: validation results and Data Docs (CX_QUALITY_DIR, default
     data/quality). Data Docs: <quality_dir>/gx/uncommitted/data_docs/local_site/index.html."""
     return _path("CX_QUALITY_DIR", PROJECT_ROOT / "data" / "quality")
+
+
+def spark_dir() -> Path:
+    """The local Spark target's metastore, warehouse and raw Parquet (CX_SPARK_DIR, default .spark)."""
+    return _path("CX_SPARK_DIR", PROJECT_ROOT / ".spark")

@@ -1,6 +1,12 @@
 -- Every order line of every sales channel in one shape, with the order's business date.
--- Incremental: lines whose latest version arrived since the cutoff are replaced.
-{{ config(materialized='incremental', unique_key='order_line_id', incremental_strategy=incremental_strategy()) }}
+-- Incremental: every order day with a line whose latest version arrived since the cutoff is
+-- rebuilt whole (a line keeps its order date across versions).
+{{ config(
+    materialized='incremental',
+    unique_key='order_line_id',
+    incremental_strategy=incremental_strategy(),
+    partition_by=incremental_partition_by('ordered_date'),
+) }}
 
 with
 
@@ -8,7 +14,6 @@ order_lines as (
     {% for source_model in ['stg_web__order_lines', 'stg_shopee__order_lines', 'stg_lazada__order_lines',
                             'stg_tiktok__order_lines', 'stg_pos__order_lines', 'stg_manual__order_lines'] %}
     select * from {{ ref(source_model) }}
-    {% if is_incremental() %}where _partition_date >= {{ incremental_cutoff() }}{% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
@@ -41,3 +46,6 @@ final as (
 )
 
 select * from final
+{% if is_incremental() %}
+where ordered_date in (select ordered_date from final where _partition_date >= {{ incremental_cutoff() }})
+{% endif %}

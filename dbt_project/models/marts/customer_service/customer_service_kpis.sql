@@ -36,8 +36,8 @@ created as (
         sum(case when is_escalated then 1 else 0 end) as escalated_tickets,
         count(first_response_seconds) as first_responses,
         {{ exact_mean('first_response_seconds') }} as first_response_mean_seconds,
-        median(first_response_seconds) as first_response_median_seconds,
-        percentile_cont(0.9) within group (order by first_response_seconds) as first_response_p90_seconds
+        {{ median('first_response_seconds') }} as first_response_median_seconds,
+        {{ percentile('first_response_seconds', 0.9) }} as first_response_p90_seconds
     from tickets_created_in_period
     group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))
 ),
@@ -56,7 +56,7 @@ solved as (
         sum(case when is_solved then agent_interaction_count else 0 end) as agent_interactions,
         {{ exact_mean("case when is_solved then " ~ seconds_between('created_at', 'solved_at') ~ " / 3600.0 end") }}
             as resolution_time_mean_hours,
-        median(case when is_solved then {{ seconds_between('created_at', 'solved_at') }} / 3600.0 end)
+        {{ median("case when is_solved then " ~ seconds_between('created_at', 'solved_at') ~ " / 3600.0 end") }}
             as resolution_time_median_hours
     from tickets_solved_in_period
     where is_solved

@@ -62,7 +62,7 @@ delivered as (
         count(*) as delivered_shipments,
         sum(case when is_on_time then 1 else 0 end) as on_time_shipments,
         {{ exact_mean('delivery_days') }} as delivery_days_mean,
-        median(delivery_days) as delivery_days_median
+        {{ median('delivery_days') }} as delivery_days_median
     from delivered_in_period
     group by grouping sets (
         (period_grain, period_start, carrier, sales_channel),
