@@ -18,24 +18,14 @@ import duckdb
 import pytest
 
 from orchestration.bench import mart_digests
+from orchestration.defs.dbt.assets import MART_KEYS
 from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow
 
 DAY = "2025-07-08"
 
-MARTS = {
-    "sales_kpis",
-    "marketing_kpis",
-    "web_session_kpis",
-    "delivery_kpis",
-    "customer_service_kpis",
-    "feedback_kpis",
-    "feedback_verbatims",
-    "linked_cx_kpis",
-    "nps_by_acquisition_channel",
-    "kpi_catalogue",
-}
+MARTS = {key.path[-1] for key in MART_KEYS}
 
 
 @pytest.fixture

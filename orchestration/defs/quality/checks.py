@@ -28,7 +28,7 @@ from orchestration.lib.quality import (
 
 RULES = load_rules()
 VOLUME_WARN_ONLY = set(RULES.get("_volume_warning_only", []))
-QUARANTINE = RULES.get("_quarantine") or {"error_share": 0.05, "min_rows": 10}
+QUARANTINE = RULES["_quarantine"]  # error_share, min_rows
 
 
 def run_partitions(context) -> list[date]:
