@@ -125,7 +125,7 @@ def mart_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseReso
         for key in MART_KEYS:
             mart = key.path[-1]
             failures = validate_mart(con, mart, run_name=context.run.run_id)
-            rows = con.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchall()[0]
             yield check_result(context, f"marts.{mart}", failures, {"rows": rows}, asset_key=key)
 
 
