@@ -1,17 +1,20 @@
-"""Load one day's exports of one source into DuckDB, set-based, with lineage and quarantine.
+"""Load a run's exports of one source into DuckDB, set-based, with lineage and quarantine.
 
-For each landed file of the partition:
-1. read it with DuckDB's own readers (read_csv / read_text) into a temporary table of text
-   columns, keeping each record's line number; malformed lines are captured, not skipped;
-2. check the header against the configuration (a missing mapped column stops the source with
-   a SchemaDriftError naming the file and column; extra columns are accepted and recorded);
-3. parse every mapped column to its type in one SELECT and evaluate the row-level rules;
-4. in one transaction, replace the partition: delete its rows from raw.<source>,
+For all landed files of the run's partitions together:
+1. read them with DuckDB's own readers into a temporary table of text columns: one read_csv
+   over every file that shares a header (NDJSON as one text column per line), with each record's
+   file and line number; malformed records are captured, not skipped;
+2. check each file's header against the configuration (a missing mapped column stops the source
+   with a SchemaDriftError naming the file and column; extra columns are accepted and recorded);
+3. parse every mapped column to its type and find the first row-level rule each row breaks, in
+   one pass; good rows repeating an earlier row of their file are repeats;
+4. in one transaction, replace the partitions: delete their rows from raw.<source>,
    quarantine.<source> and meta.ingested_files, then insert good rows into raw.<source> and
    bad rows (with the rule, column, reason, file and line) into quarantine.<source>.
 
-A file whose bytes were already loaded (the same export delivered twice) is recorded with status
-'duplicate' and not loaded again. Re-loading a partition gives the same tables.
+A run loads all of its partitions or none. A file whose bytes were already loaded for the same
+day (the same export delivered twice) is recorded with status 'duplicate' and not loaded again.
+Re-loading a partition gives the same tables.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ import codecs
 import csv
 import hashlib
 import json
+import os
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -58,6 +61,8 @@ QUARANTINE_COLUMNS = {
     "_loaded_at": "timestamp",
 }
 FILES_TABLE = "meta.ingested_files"
+# A run's files are read in batches of about this many bytes (whole files), one transaction.
+BATCH_BYTES = int(os.environ.get("CX_INGEST_BATCH_BYTES", 256 * 2**20))
 
 
 class IngestError(RuntimeError):
@@ -214,6 +219,17 @@ def available_partitions(landing_dir: Path, source: Source) -> set[date]:
     return dates
 
 
+@dataclass
+class _Landed:
+    """A landed file of the run: where it is, its partition, and what became of it."""
+
+    path: Path
+    partition: date
+    result: FileResult
+    size: int
+    first_line: int = 1  # the line number of its first data record
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -232,44 +248,68 @@ def load_partitions(
     partitions: list[date],
     loaded_at: datetime | None = None,
 ) -> list[PartitionResult]:
-    """Replace several partitions, one transaction each (a failure keeps the days before it)."""
+    """Replace the partitions with the rows of their landed files, all or nothing. Idempotent."""
     landing_dir = Path(landing_dir).resolve()
     loaded_at = loaded_at or datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     con.execute("set TimeZone = 'UTC'")
     ensure_tables(con, source)
-    return [_load_one(con, source, landing_dir, partition, loaded_at) for partition in partitions]
-
-
-def _load_one(
-    con, source: Source, landing_dir: Path, partition: date, loaded_at: datetime
-) -> PartitionResult:
-    results: list[FileResult] = []
+    files = _plan(landing_dir, source, partitions)
     con.execute("begin transaction")
     try:
-        for table in (f"raw.{quote(source.name)}", f"quarantine.{quote(source.name)}"):
-            con.execute(f"delete from {table} where _partition_date = ?", [partition])
-        con.execute(
-            f"delete from {FILES_TABLE} where source = ? and partition_date = ?",
-            [source.name, partition],
-        )
-        # Duplicates are looked for within the partition: a re-delivered export carries the same
-        # day in its name, while two header-only exports of different days are alike but not copies.
-        seen: dict[str, str] = {}
-        for path in landed_files(landing_dir, source, partition):
-            relative = path.relative_to(landing_dir).as_posix()
-            digest = _sha256(path)
-            if digest in seen:
-                result = FileResult(relative, digest, "duplicate", duplicate_of=seen[digest])
-            else:
-                result = _load_file(con, source, path, relative, digest, partition, loaded_at)
-                seen[digest] = relative
-            _record_file(con, source, partition, path, result, loaded_at)
-            results.append(result)
+        _delete(con, source, partitions)
+        for batch in _batches([f for f in files if f.result.status == "loaded"]):
+            with tempfile.TemporaryDirectory(prefix="cx_ingest_") as tmp:
+                _stage(con, source, batch, Path(tmp))
+            _check(con, source)
+            _count(con, batch)
+            _insert(con, source, loaded_at)
+        _record_files(con, source, files, loaded_at)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return PartitionResult(source.name, partition, results)
+    finally:
+        for table in ("run_files", "staged_raw", "staged", "rejected", "parsed", "bad"):
+            con.execute(f"drop table if exists {table}")
+    by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
+    for landed in files:
+        by_day[landed.partition].append(landed.result)
+    return [PartitionResult(source.name, partition, by_day[partition]) for partition in partitions]
+
+
+def _plan(landing_dir: Path, source: Source, partitions: list[date]) -> list[_Landed]:
+    """Every landed file of the partitions; copies of an earlier file and empty files are marked.
+
+    Duplicates are looked for within a partition: a re-delivered export carries the same day in
+    its name, while two header-only exports of different days are alike but not copies."""
+    files = []
+    for partition in partitions:
+        seen: dict[str, str] = {}
+        for path in landed_files(landing_dir, source, partition):
+            relative = path.relative_to(landing_dir).as_posix()
+            result, size = FileResult(relative, _sha256(path), "loaded"), path.stat().st_size
+            if result.sha256 in seen:
+                result.status, result.duplicate_of = "duplicate", seen[result.sha256]
+            else:
+                seen[result.sha256] = relative
+                if size == 0:
+                    result.status = "empty"
+            files.append(_Landed(path, partition, result, size))
+    return files
+
+
+def _batches(files: list[_Landed]) -> Iterator[list[_Landed]]:
+    """Whole files, in order, about BATCH_BYTES at a time: the temp tables of a batch stay small."""
+    batch: list[_Landed] = []
+    size = 0
+    for landed in files:
+        if batch and size + landed.size > BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(landed)
+        size += landed.size
+    if batch:
+        yield batch
 
 
 def _sha256(path: Path) -> str:
@@ -280,78 +320,77 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _record_file(con, source, partition, path, result: FileResult, loaded_at) -> None:
+# ----------------------------------------------------------------------------- staging
+
+
+def _stage(con, source: Source, files: list[_Landed], tmp: Path) -> None:
+    """Read every file into temp table `staged` (text columns, _source_file, _partition_date,
+    _line); malformed records into `rejected`. One DuckDB scan per group of files that share a
+    header, so a run's hundreds of daily files cost one read, not hundreds."""
+    kept = ["line"] if source.format == "ndjson" else list(dict.fromkeys(c.source for c in source.columns))
+    text_columns = ", ".join(f"{quote(name)} varchar" for name in kept)
+    con.execute(f"create or replace temp table staged_raw (__file varchar, __line bigint, {text_columns})")
     con.execute(
-        f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            source.name,
-            partition,
-            result.file,
-            result.sha256,
-            path.stat().st_size,
-            result.status,
-            result.duplicate_of,
-            result.rows_read,
-            result.rows_loaded,
-            result.rows_quarantined,
-            json.dumps(result.extra_columns, ensure_ascii=False),
-            loaded_at,
-        ],
+        "create or replace temp table rejected "
+        "(_source_file varchar, _partition_date date, _line bigint, reason varchar, csv_line varchar)"
     )
-
-
-def _load_file(con, source, path, relative, digest, partition, loaded_at) -> FileResult:
-    result = FileResult(relative, digest, "loaded")
-    if path.stat().st_size == 0:
-        result.status = "empty"
-        return result
-    with _readable_copy(path, source) as (readable, encoding):
-        if source.format == "csv":
-            header = _stage_csv(con, source, readable, encoding, relative)
-        elif source.format == "ndjson":
-            header = _stage_ndjson(con, source, readable, relative)
+    con.execute(
+        "create or replace temp table run_files "
+        "(__file varchar, _source_file varchar, _partition_date date, first_line bigint)"
+    )
+    groups: dict[tuple, list[str]] = {}
+    for number, landed in enumerate(files):
+        relative = landed.result.file
+        if source.format == "xlsx":
+            header = _stage_xlsx(con, source, landed, kept)
+            path = str(landed.path)
         else:
-            header = _stage_xlsx(con, source, readable, relative)
-    if source.format != "ndjson":
-        missing = [c.source for c in source.columns if c.source not in header]
-        if missing:
-            raise SchemaDriftError(
-                f"source '{source.name}', file {relative}: column(s) {missing} not found in the "
-                f"header; found {header}. Was the column renamed? Update sources.yml or the export."
-            )
-        mapped = {c.source for c in source.columns}
-        result.extra_columns = [name for name in header if name not in mapped]
+            readable, encoding = _readable(landed.path, source, tmp / f"{number}_{landed.path.name}")
+            path = str(readable)
+            if source.format == "csv":
+                header = _csv_header(source, readable, encoding, relative)
+                landed.first_line = source.skip_rows + 2
+            else:
+                header = []
+            groups.setdefault((tuple(header), encoding), []).append(path)
+        if source.format != "ndjson":
+            missing = [c.source for c in source.columns if c.source not in header]
+            if missing:
+                raise SchemaDriftError(
+                    f"source '{source.name}', file {relative}: column(s) {missing} not found in the "
+                    f"header; found {header}. Was the column renamed? Update sources.yml or the export."
+                )
+            mapped = {c.source for c in source.columns}
+            landed.result.extra_columns = [name for name in header if name not in mapped]
+        con.execute(
+            "insert into run_files values (?, ?, ?, ?)",
+            [path, relative, landed.partition, landed.first_line],
+        )
+    for (header, encoding), paths in groups.items():
+        _read_group(con, source, paths, list(header), encoding, kept)
+    if source.format == "ndjson":
+        _stage_ndjson(con, source, _numbered(kept))
     else:
-        _check_ndjson_keys(con, source, relative)
-
-    counts = _insert_rows(con, source, relative, partition, loaded_at)
-    result.rows_read, result.rows_loaded, result.rows_quarantined = counts
-    return result
+        con.execute(f"create or replace temp table staged as {_numbered(kept)}")
 
 
-@contextmanager
-def _readable_copy(path: Path, source: Source) -> Iterator[tuple[Path, str]]:
-    """Yield (path, encoding) DuckDB can read: the file itself, or a streamed UTF-8 transcoding."""
+def _readable(path: Path, source: Source, target: Path) -> tuple[Path, str]:
+    """(path, encoding) DuckDB can read: the file itself, or a streamed UTF-8 transcoding."""
     encoding = source.encoding.lower()
-    if source.format == "xlsx" or (
-        encoding in DUCKDB_ENCODINGS and (source.format == "csv" or encoding in ("utf-8", "utf8"))
-    ):
-        yield path, DUCKDB_ENCODINGS.get(encoding, "utf-8")
-        return
-    with tempfile.TemporaryDirectory(prefix="cx_ingest_") as tmp:
-        target = Path(tmp) / path.name
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as src, target.open("w", encoding="utf-8") as dst:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    dst.write(decoder.decode(block))
-                dst.write(decoder.decode(b"", final=True))
-        except UnicodeDecodeError as error:
-            raise IngestError(
-                f"source '{source.name}', file {path.name}: not valid {source.encoding} "
-                f"at byte {error.start}: {error.reason}"
-            ) from error
-        yield target, "utf-8"
+    if encoding in DUCKDB_ENCODINGS and (source.format == "csv" or encoding in ("utf-8", "utf8")):
+        return path, DUCKDB_ENCODINGS[encoding]
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as src, target.open("w", encoding="utf-8") as dst:
+            for block in iter(lambda: src.read(1 << 20), b""):
+                dst.write(decoder.decode(block))
+            dst.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"source '{source.name}', file {path.name}: not valid {source.encoding} "
+            f"at byte {error.start}: {error.reason}"
+        ) from error
+    return target, "utf-8"
 
 
 def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> list[str]:
@@ -380,93 +419,131 @@ def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> lis
     return [unicodedata.normalize("NFC", name.strip()) for name in header]
 
 
-def _stage_csv(con, source: Source, path: Path, encoding: str, relative: str) -> list[str]:
-    """Read a CSV as text into temp table `staged` (+ _line); malformed lines into `rejected`."""
-    header = _csv_header(source, path, encoding, relative)
-    columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
-    options = (
-        f"header = true, columns = {columns}, delim = {literal(source.delimiter)}, "
-        f"quote = '\"', escape = '\"', skip = {source.skip_rows}, encoding = {literal(encoding)}"
-    )
-    _read_records(con, source, path, relative, options, first_data_line=source.skip_rows + 2)
-    return header
-
-
-def _stage_ndjson(con, source: Source, path: Path, relative: str) -> list[str]:
-    """Read NDJSON as one text column per line (streamed by DuckDB's CSV reader: no quoting, a
-    delimiter that valid JSON never contains); lines that are not a JSON object go to `rejected`."""
-    options = "header = false, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = ''"
-    _read_records(con, source, path, relative, options, first_data_line=1)
-    con.execute("delete from staged where line is null or trim(line, chr(13) || ' ') = ''")
-    con.execute("update staged set line = ltrim(rtrim(line, chr(13)), chr(65279))")
-    con.execute(
-        "insert into rejected select _line, 'MALFORMED JSON: not a valid JSON object', line "
-        "from staged where not coalesce(json_valid(line), false) or json_type(line) <> 'OBJECT'"
-    )
-    con.execute("delete from staged where _line in (select _line from rejected)")
-    return []
-
-
-def _read_records(con, source: Source, path: Path, relative: str, options: str, first_data_line: int) -> None:
-    """read_csv into temp table `staged` with each record's line number; rejects into `rejected`."""
+def _read_group(
+    con, source: Source, paths: list[str], header: list[str], encoding: str, kept: list[str]
+) -> None:
+    """One read_csv over a group of files into staged_raw (file order, then record order kept);
+    malformed records, with their line numbers, into `rejected`. Nothing is skipped silently."""
+    if source.format == "ndjson":  # one text column per line: no quoting, a delimiter JSON never has
+        options = "header = false, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = ''"
+    else:
+        columns = "{" + ", ".join(f"{literal(name)}: 'VARCHAR'" for name in header) + "}"
+        options = (
+            f"header = true, columns = {columns}, delim = {literal(source.delimiter)}, "
+            f"quote = '\"', escape = '\"', skip = {source.skip_rows}, encoding = {literal(encoding)}"
+        )
+    selected = ", ".join(quote(name) for name in kept)
+    con.execute("drop table if exists cx_rejects")
+    con.execute("drop table if exists cx_reject_scans")
     try:
         con.execute(
-            f"create or replace temp table staged_raw as select * from read_csv({literal(str(path))}, "
-            f"{options}, auto_detect = false, null_padding = false, strict_mode = true, "
+            f"insert into staged_raw (__file, {selected}) select __file, {selected} "
+            f"from read_csv([{', '.join(literal(p) for p in paths)}], {options}, filename = '__file', "
+            "auto_detect = false, null_padding = false, strict_mode = true, "
             "store_rejects = true, rejects_table = 'cx_rejects', rejects_scan = 'cx_reject_scans')"
         )
     except duckdb.Error as error:
+        if len(paths) > 1:  # find the file that cannot be read, to name it
+            for path in paths:
+                _read_group(con, source, [path], header, encoding, kept)
+        (relative,) = con.execute(
+            "select _source_file from run_files where __file = ?", [paths[0]]
+        ).fetchone()
         raise IngestError(f"source '{source.name}', file {relative}: cannot read: {error}") from error
-    # Record numbers: DuckDB counts records from the top of the file (title lines and header
-    # included). Good records keep file order in staged_raw (rowid follows insertion order; inside
-    # a transaction it starts at a large offset, hence the row_number), so the n-th good record is
-    # the n-th record number that is neither a header/title line nor rejected.
-    con.execute(
-        "create or replace temp table rejected as "  # DuckDB may report one line several times
-        "select line as _line, min(error_type || ': ' || error_message) as reason, "
-        "any_value(csv_line) as csv_line from cx_rejects group by line"
+    con.execute(  # DuckDB may report one record several times
+        """insert into rejected
+        select f._source_file, f._partition_date, r.line, min(r.error_type || ': ' || r.error_message),
+            any_value(r.csv_line)
+        from cx_rejects as r
+        inner join cx_reject_scans as s using (scan_id, file_id)
+        inner join run_files as f on f.__file = s.file_path
+        group by all"""
     )
+    con.execute("drop table cx_rejects")
+    con.execute("drop table cx_reject_scans")
+
+
+def _numbered(kept: list[str]) -> str:
+    """SELECT of staged_raw with _source_file, _partition_date and each record's line number.
+
+    DuckDB numbers rejected records from the top of the file (title lines and header included).
+    Good records keep file order in staged_raw, so the n-th good record of a file is on its
+    first data line + n - 1, or, in a file with rejected records, on its n-th line that is not
+    rejected. (XLSX rows carry their line already.)"""
+    columns = ", ".join(f"s.{quote(name)}" for name in kept)
+    return f"""with bounds as (
+            select __file, min(rowid) as first_rowid, count(*) as good from staged_raw group by __file
+        ),
+        rejected_files as (
+            select f.__file, f._source_file, f.first_line, count(*) as bad
+            from rejected as r inner join run_files as f using (_source_file)
+            group by all
+        ),
+        candidate_lines as (
+            select r.__file, r._source_file,
+                unnest(range(r.first_line, r.first_line + coalesce(b.good, 0) + r.bad)) as line
+            from rejected_files as r left join bounds as b using (__file)
+        ),
+        good_lines as (
+            select c.__file, row_number() over (partition by c.__file order by c.line) as n, c.line
+            from candidate_lines as c
+            anti join rejected as r on r._source_file = c._source_file and r._line = c.line
+        )
+        select f._source_file, f._partition_date,
+            coalesce(s.__line, g.line, f.first_line + s.rowid - b.first_rowid) as _line, {columns}
+        from staged_raw as s
+        inner join bounds as b on b.__file = s.__file
+        inner join run_files as f on f.__file = s.__file
+        left join good_lines as g on g.__file = s.__file and g.n = s.rowid - b.first_rowid + 1"""
+
+
+def _stage_ndjson(con, source: Source, numbered: str) -> None:
+    """staged = the numbered lines without blank ones, each parsed once: __values (the mapped
+    paths' text) and __present (whether each path exists). Lines that are not a JSON object go
+    to `rejected`; a mapped path that no line of a file carries is schema drift (a renamed field)."""
+    paths = "[" + ", ".join(literal(_json_path(c.source)) for c in source.columns) + "]"
     con.execute(
         f"""create or replace temp table staged as
-        with good as (select row_number() over (order by rowid) as n, * from staged_raw),
-        lines as (
-            select row_number() over (order by line) as n, line as _line
-            from range({first_data_line},
-                       {first_data_line} + (select count(*) from staged_raw)
-                       + (select count(*) from rejected)) as t(line)
-            where line not in (select _line from rejected)
-        )
-        select lines._line, good.* exclude (n) from good inner join lines using (n)"""
+        select *,
+            case when __object then json_extract_string(line, {paths}) end as __values,
+            case when __object then json_exists(line, {paths}) end as __present
+        from (
+            select *, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as __object
+            from (
+                select * replace (ltrim(rtrim(line, chr(13)), chr(65279)) as line) from ({numbered})
+                where line is not null and trim(line, chr(13) || ' ') <> ''
+            ) as lines
+        ) as objects"""
     )
-    con.execute("drop table if exists cx_rejects")
-    con.execute("drop table if exists cx_reject_scans")
-
-
-def _check_ndjson_keys(con, source: Source, relative: str) -> None:
-    """Schema drift for JSON: a mapped path that no line of a non-empty file carries."""
-    if not con.execute("select count(*) from staged").fetchone()[0]:
-        return
-    checks = ", ".join(f"bool_or(json_exists(line, {literal(_json_path(c.source))}))" for c in source.columns)
-    present = con.execute(f"select {checks} from staged").fetchone()
-    missing = [c.source for c, ok in zip(source.columns, present, strict=True) if not ok]
-    if missing:
-        raise SchemaDriftError(
-            f"source '{source.name}', file {relative}: key(s) {missing} found in no line. "
-            "Was the field renamed? Update sources.yml or the export."
-        )
+    con.execute(
+        "insert into rejected select _source_file, _partition_date, _line, "
+        "'MALFORMED JSON: not a valid JSON object', line from staged where not __object"
+    )
+    con.execute("delete from staged where not __object")
+    present = ", ".join(f"bool_or(__present[{n}])" for n in range(1, len(source.columns) + 1))
+    for file, *found in con.execute(
+        f"select _source_file, {present} from staged group by _source_file order by _source_file"
+    ).fetchall():
+        missing = [c.source for c, ok in zip(source.columns, found, strict=True) if not ok]
+        if missing:
+            raise SchemaDriftError(
+                f"source '{source.name}', file {file}: key(s) {missing} found in no line. "
+                "Was the field renamed? Update sources.yml or the export."
+            )
 
 
 def _json_path(dotted: str) -> str:
     return "$." + ".".join(f'"{part}"' for part in dotted.split("."))
 
 
-def _stage_xlsx(con, source: Source, path: Path, relative: str) -> list[str]:
-    """Read one sheet with openpyxl (streaming) into Arrow, then into DuckDB: no row inserts."""
+def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[str]:
+    """Read one sheet with openpyxl (streaming) into Arrow, then into staged_raw: no row inserts."""
     import openpyxl
     import pyarrow as pa
 
+    relative = landed.result.file
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = openpyxl.load_workbook(landed.path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for broken files
         raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
     try:
@@ -481,26 +558,28 @@ def _stage_xlsx(con, source: Source, path: Path, relative: str) -> list[str]:
             unicodedata.normalize("NFC", str(v).strip()) if v is not None else f"column_{i + 1}"
             for i, v in enumerate(header_row)
         ]
-        columns: dict[str, list] = {"_line": [], **{name: [] for name in header}}
+        positions = {name: header.index(name) for name in kept if name in header}
+        columns: dict[str, list] = {"__line": [], **{name: [] for name in positions}}
         for offset, row in enumerate(rows):
             if row is None or all(v is None or str(v).strip() == "" for v in row):
                 continue
-            columns["_line"].append(source.skip_rows + 2 + offset)
-            for index, name in enumerate(header):
-                value = row[index] if index < len(row) else None
-                columns[name].append(_cell_text(value))
+            columns["__line"].append(source.skip_rows + 2 + offset)
+            for name, index in positions.items():
+                columns[name].append(_cell_text(row[index]) if index < len(row) else None)
     finally:
         workbook.close()
     table = pa.table(
         {
-            name: pa.array(values, type=pa.int64() if name == "_line" else pa.string())
+            name: pa.array(values, type=pa.int64() if name == "__line" else pa.string())
             for name, values in columns.items()
         }
     )
+    names = ", ".join(quote(name) for name in columns)
     con.register("xlsx_rows", table)
-    con.execute("create or replace temp table staged as select * from xlsx_rows")
+    con.execute(
+        f"insert into staged_raw (__file, {names}) select {literal(str(landed.path))}, {names} from xlsx_rows"
+    )
     con.unregister("xlsx_rows")
-    con.execute("create or replace temp table rejected (_line bigint, reason varchar, csv_line varchar)")
     return header
 
 
@@ -519,8 +598,8 @@ def _cell_text(value) -> str | None:
 
 def _raw_value(source: Source, column: Column) -> str:
     """SQL expression of a column's raw text in the `staged` temp table."""
-    if source.format == "ndjson":
-        return f"json_extract_string(line, {literal(_json_path(column.source))})"
+    if source.format == "ndjson":  # extracted once per line by _stage (__values)
+        return f"__values[{source.columns.index(column) + 1}]"
     return quote(column.source)
 
 
@@ -532,12 +611,17 @@ def _parse_expression(source: Source, column: Column, raw: str) -> str:
     if column.type == "boolean":
         return f"try_cast(lower({text}) as boolean)"
     if column.type in ("integer", "decimal"):
-        number = f"regexp_replace({text}, '[^0-9,.\\-]', '', 'g')"
-        if column.thousands:
-            number = f"replace({number}, {literal(column.thousands)}, '')"
-        if column.decimal_mark != ".":
-            number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
-        return f"try_cast(nullif({number}, '') as {SQL_TYPES[column.type]})"
+        # A plain number casts as it is; only the rest ("1.250.000 ₫") goes through the regex
+        # that keeps digits and marks (coalesce evaluates it only where the cast failed).
+        def cast(number: str) -> str:
+            if column.thousands:
+                number = f"replace({number}, {literal(column.thousands)}, '')"
+            if column.decimal_mark != ".":
+                number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
+            return f"try_cast(nullif({number}, '') as {SQL_TYPES[column.type]})"
+
+        digits_and_marks = f"regexp_replace({text}, '[^0-9,.\\-]', '', 'g')"
+        return f"coalesce({cast(text)}, {cast(digits_and_marks)})"
     if column.type == "date":
         return f"cast(try_strptime({text}, {literal(column.format or '%Y-%m-%d')}) as date)"
     # timestamp -> naive UTC
@@ -620,79 +704,164 @@ def _first_failing(checks: list[tuple[str, str]]) -> str:
     return "case " + " ".join(f"when {cond} then {value}" for cond, value in checks) + " end"
 
 
-def _of_check(values: list[str]) -> str:
-    """CASE expression picking the value of the failing check (__check, numbered from 1)."""
-    if not values:
-        return "cast(null as varchar)"
-    return "case __check " + " ".join(f"when {n} then {v}" for n, v in enumerate(values, 1)) + " end"
+def _of_check(values: dict[int, str]) -> str:
+    """CASE expression picking the value of the row's check (__check: 0 a repeat, n the n-th rule)."""
+    return "case __check " + " ".join(f"when {n} then {v}" for n, v in values.items()) + " end"
 
 
-def _insert_rows(con, source: Source, relative: str, partition: date, loaded_at) -> tuple[int, int, int]:
-    """Parse `staged` into raw.<source> and quarantine.<source>; return (read, loaded, bad)."""
+def _check(con, source: Source) -> None:
+    """Parse `staged` into `parsed` in one pass: every mapped column to its type, and the number
+    of the first row-level rule the row breaks (__check, evaluated once per row). Rows that break
+    a rule, and good rows that repeat an earlier good row of their file, are listed in `bad`."""
     parsed_columns = ", ".join(
         f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
     )
+    checks = [check for c in source.columns for check in _rule_checks(source, c)]
+    failing = _first_failing([(cond, str(n)) for n, (_, cond, _) in enumerate(checks, 1)])
+    con.execute(
+        f"""create or replace temp table parsed as
+        select _source_file, _partition_date, _line, {", ".join(_parsed(c.name) for c in source.columns)},
+            {failing} as __check
+        from (select *, {parsed_columns} from staged) as typed"""
+    )
+    # Repeats: good rows equal on the key to an earlier good row of their file. With a version
+    # column the key is the primary key and version (a later version is an update); without one,
+    # the row order is the version, so only an identical row repeats. Rows whose key hashes alike
+    # are found in one cheap pass over a 64-bit hash; only those are compared on the key itself.
+    key = [_parsed(k) for k in _repeat_key(source)]
+    p_key = ", ".join(f"p.{k}" for k in key)
+    same_key = " and ".join(f"c.{k} is not distinct from r.{k}" for k in key)
+    con.execute(
+        f"""create or replace temp table bad as
+        with candidates as (
+            select p._source_file, p._line, {p_key}
+            from parsed as p
+            semi join (
+                select _source_file, hash({", ".join(key)}) as key_hash from parsed
+                where __check is null
+                group by all having count(*) > 1
+            ) as h on h._source_file = p._source_file and h.key_hash = hash({p_key})
+            where p.__check is null
+        ),
+        repeated as (
+            select _source_file, {", ".join(key)}, min(_line) as __first_line from candidates
+            group by all having count(*) > 1
+        )
+        select _source_file, _line, __check, cast(null as bigint) as __first_line
+        from parsed where __check is not null
+        union all
+        select c._source_file, c._line, 0, r.__first_line
+        from candidates as c
+        inner join repeated as r on c._source_file = r._source_file and {same_key}
+        where c._line > r.__first_line"""
+    )
+
+
+def _repeat_key(source: Source) -> list[str]:
+    if source.version_column:
+        return [*source.primary_key, source.version_column]
+    return [c.name for c in source.columns]
+
+
+def _count(con, files: list[_Landed]) -> None:
+    """Rows read, loaded and quarantined per file (read = loaded + quarantined)."""
+    counts = {
+        file: (int(read), int(bad))
+        for file, read, bad in con.execute(
+            """select _source_file, sum(read), sum(bad) from (
+                select _source_file, count(*) as read, 0 as bad from staged group by all
+                union all select _source_file, count(*), count(*) from rejected group by all
+                union all select _source_file, 0, count(*) from bad group by all
+            ) as per_kind group by all"""
+        ).fetchall()
+    }
+    for landed in files:
+        read, bad = counts.get(landed.result.file, (0, 0))
+        landed.result.rows_read, landed.result.rows_loaded, landed.result.rows_quarantined = (
+            read,
+            read - bad,
+            bad,
+        )
+
+
+def _delete(con, source: Source, partitions: list[date]) -> None:
+    """Delete the partitions from raw.<source>, quarantine.<source> and meta.ingested_files."""
+    for table in (f"raw.{quote(source.name)}", f"quarantine.{quote(source.name)}"):
+        con.execute(f"delete from {table} where _partition_date in (select unnest(?::date[]))", [partitions])
+    con.execute(
+        f"delete from {FILES_TABLE} where source = ? and partition_date in (select unnest(?::date[]))",
+        [source.name, partitions],
+    )
+
+
+def _insert(con, source: Source, loaded_at: datetime) -> None:
+    """Good rows of the batch into raw.<source>; bad rows and malformed records, with the rule,
+    column and reason, into quarantine.<source>."""
+    loaded = f"cast({literal(loaded_at.isoformat())} as timestamp)"
+    targets = [c.name for c in source.columns] + list(source.constants) + list(LINEAGE_COLUMNS)
+    values = [_parsed(c.name) for c in source.columns]
+    values += [literal(v) for v in source.constants.values()]
+    values += ["_source_file", "_line", "_partition_date", loaded]
+    con.execute(
+        f"insert into raw.{quote(source.name)} ({', '.join(quote(t) for t in targets)}) "
+        f"select {', '.join(values)} from parsed anti join bad using (_source_file, _line)"
+    )
+
+    # Quarantine: the failing rule, column and reason of each bad row, computed for those rows only.
     checks = [(c.name, *check) for c in source.columns for check in _rule_checks(source, c)]
-    # The number of the first failing check, evaluated once per row; rule, column and reason of
-    # the row follow from it (only the failing check's reason is built).
-    failing = _first_failing([(cond, str(n)) for n, (_, _, cond, _) in enumerate(checks, 1)])
-    rule = _of_check([literal(rule) for _, rule, _, _ in checks])
-    column = _of_check([literal(name) for name, _, _, _ in checks])
-    reason = _of_check([text for _, _, _, text in checks])
+    if source.version_column:
+        key = _repeat_key(source)
+        repeat = (literal(", ".join(key)), literal("same " + " and ".join(key) + " as line "))
+    else:
+        repeat = ("cast(null as varchar)", literal("identical to line "))
+    rule = _of_check({0: "'duplicate_row'"} | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
+    column = _of_check({0: repeat[0]} | {n: literal(c[0]) for n, c in enumerate(checks, 1)})
+    reason = _of_check({0: f"{repeat[1]} || __first_line"} | {n: c[3] for n, c in enumerate(checks, 1)})
+    parsed_columns = ", ".join(
+        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
+    )
     if source.format == "ndjson":
         raw_record = "line"
     else:
         fields = ", ".join(f"{quote(c.source)} := {quote(c.source)}" for c in source.columns)
         raw_record = f"cast(to_json(struct_pack({fields})) as varchar)"
-    # A good row that repeats an earlier good row of the same file is a duplicate: kept aside, the
-    # first one loads. With a version column, the same key and version is a repeat (a later
-    # version is an update); without one, the row order is the version, so only an identical row is.
-    if source.version_column:
-        key = [*source.primary_key, source.version_column]
-        column_sql, reason_sql = literal(", ".join(key)), literal("same " + " and ".join(key) + " as line ")
-    else:
-        key = [c.name for c in source.columns]
-        column_sql, reason_sql = "cast(null as varchar)", literal("identical to line ")
-    repeated = "__row_rule is null and __first_line < _line"
     con.execute(
-        f"""create or replace temp table parsed as
-        with typed as (select *, {raw_record} as __raw_record, {parsed_columns} from staged),
-        checked as (select *, {failing} as __check from typed),
-        ruled as (
-            select *, {rule} as __row_rule, {column} as __row_column, {reason} as __row_reason,
-                min(case when __check is null then _line end)
-                    over (partition by {", ".join(_parsed(k) for k in key)}) as __first_line
-            from checked
-        )
-        select *,
-            case when {repeated} then 'duplicate_row' else __row_rule end as __rule,
-            case when {repeated} then {column_sql} else __row_column end as __column,
-            case when {repeated} then {reason_sql} || __first_line else __row_reason end as __reason
-        from ruled"""
+        f"""insert into quarantine.{quote(source.name)} ({", ".join(quote(c) for c in QUARANTINE_COLUMNS)})
+        with hit as (
+            select s.*, b.__check, b.__first_line
+            from staged as s inner join bad as b using (_source_file, _line)
+        ),
+        typed as (select *, {raw_record} as __raw_record, {parsed_columns} from hit)
+        select _partition_date, _source_file, _line, {rule}, {column}, {reason}, __raw_record, {loaded}
+        from typed
+        union all
+        select _partition_date, _source_file, _line, 'malformed_line', null, reason, csv_line, {loaded}
+        from rejected"""
     )
 
-    partition_sql = f"cast({literal(partition.isoformat())} as date)"
-    loaded_sql = f"cast({literal(loaded_at.isoformat())} as timestamp)"
-    file_sql = literal(relative)
-    targets = [c.name for c in source.columns] + list(source.constants) + list(LINEAGE_COLUMNS)
-    values = [_parsed(c.name) for c in source.columns]
-    values += [literal(v) for v in source.constants.values()]
-    values += [file_sql, "_line", partition_sql, loaded_sql]
-    con.execute(
-        f"insert into raw.{quote(source.name)} ({', '.join(quote(t) for t in targets)}) "
-        f"select {', '.join(values)} from parsed where __rule is null order by _line"
-    )
-    con.execute(
-        f"insert into quarantine.{quote(source.name)} "
-        f"({', '.join(quote(c) for c in QUARANTINE_COLUMNS)}) "
-        f"select {partition_sql}, {file_sql}, _line, __rule, __column, __reason, __raw_record, "
-        f"{loaded_sql} from parsed where __rule is not null "
-        f"union all select {partition_sql}, {file_sql}, _line, 'malformed_line', null, reason, "
-        f"csv_line, {loaded_sql} from rejected"
-    )
-    good, bad = con.execute(
-        "select count(*) filter (where __rule is null), count(*) filter (where __rule is not null) "
-        "from parsed"
-    ).fetchone()
-    malformed = con.execute("select count(*) from rejected").fetchone()[0]
-    return good + bad + malformed, good, bad + malformed
+
+def _record_files(con, source: Source, files: list[_Landed], loaded_at: datetime) -> None:
+    """One row per landed file of the run in meta.ingested_files (one insert, through Arrow)."""
+    import pyarrow as pa
+
+    records = [
+        {
+            "source": source.name,
+            "partition_date": f.partition,
+            "file_path": f.result.file,
+            "file_sha256": f.result.sha256,
+            "file_bytes": f.size,
+            "status": f.result.status,
+            "duplicate_of": f.result.duplicate_of,
+            "rows_read": f.result.rows_read,
+            "rows_loaded": f.result.rows_loaded,
+            "rows_quarantined": f.result.rows_quarantined,
+            "extra_columns": json.dumps(f.result.extra_columns, ensure_ascii=False),
+            "loaded_at": loaded_at,
+        }
+        for f in files
+    ]
+    if records:
+        con.register("run_file_records", pa.Table.from_pylist(records))
+        con.execute(f"insert into {FILES_TABLE} by name select * from run_file_records")
+        con.unregister("run_file_records")
