@@ -201,3 +201,90 @@ def test_validations_are_rendered_into_data_docs_and_old_ones_pruned(con, tmp_pa
     assert [p.parts[-3] for p in stored if "validations" in p.parts] == ["run-b", "run-c"]
     (page,) = (tmp_path / "quality").rglob("run-c/*/*.html")
     assert "MISSED" in page.read_text(encoding="utf-8")  # the failing value is shown
+
+
+def load_days(con, tmp_path, rows_per_day: dict[int, int]) -> list[date]:
+    """Load GOOD calls into July 2025 partitions, e.g. {1: 2, 2: 3}: 2 calls on the 1st, 3 on the 2nd."""
+    for day, count in rows_per_day.items():
+        calls = "".join(
+            GOOD.replace("C1,", f"C{day}-{n},").replace("01/07/2025", f"0{day}/07/2025") for n in range(count)
+        )
+        load_calls(con, tmp_path, calls, date(2025, 7, day))
+    return [date(2025, 7, day) for day in rows_per_day]
+
+
+def test_validation_in_chunks_merges_the_failures_of_every_chunk(con, tmp_path, monkeypatch):
+    from orchestration.lib import quality
+
+    monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
+    monkeypatch.setattr(quality, "KEEP_RESULTS", 1)
+    days = load_days(con, tmp_path, {1: 2, 2: 2, 3: 2, 4: 2})
+    # 3 unknown statuses in the first chunk (the 1st and 2nd), 3 in the second (the 3rd and 4th),
+    # and a call answered before it was queued in the second chunk only.
+    con.execute("update raw.call_records set call_status = 'LOST' where call_id in ('C1-0', 'C1-1', 'C2-1')")
+    con.execute(
+        "update raw.call_records set call_status = 'MISSED' where call_id in ('C3-0', 'C4-0', 'C4-1')"
+    )
+    con.execute(
+        "update raw.call_records set answered_at = queued_at - interval 1 minute where call_id = 'C4-1'"
+    )
+    validate(con, SOURCES["call_records"], days[:1], run_name="before")  # one chunk, pruned below
+
+    monkeypatch.setattr(quality, "CHUNK_ROWS", 4)
+    assert quality.partition_chunks(con, SOURCES["call_records"], days, 4) == [days[:2], days[2:]]
+    pair, in_set = validate(con, SOURCES["call_records"], days, run_name="chunked")  # in GE's order
+    assert (in_set.expectation, in_set.column, in_set.severity, in_set.unexpected_count) == (
+        "expect_column_values_to_be_in_set",
+        "call_status",
+        "error",
+        6,
+    )
+    assert in_set.sample_values == ["LOST", "LOST", "LOST", "MISSED", "MISSED"]  # the first 5, both chunks
+    assert (pair.expectation, pair.unexpected_count) == (
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        1,
+    )
+
+    # One GE run per chunk, named after its partitions, rendered, and pruned as one validation.
+    stored = sorted(p for p in (tmp_path / "quality").rglob("*.json") if "validations" in p.parts)
+    assert [p.parts[-3] for p in stored] == [
+        "chunked 2025-07-01..2025-07-02",
+        "chunked 2025-07-03..2025-07-04",
+    ]
+    index = quality.data_docs_index().read_text(encoding="utf-8")
+    assert "chunked 2025-07-01..2025-07-02" in index and "chunked 2025-07-03..2025-07-04" in index
+    assert "call_records/before/" not in index and "call_records/chunked%20" in index  # links
+    (page,) = (tmp_path / "quality").rglob("chunked 2025-07-03..2025-07-04/*/*.html")
+    assert "MISSED" in page.read_text(encoding="utf-8")
+
+    # The same counts as one unchunked validation.
+    monkeypatch.setattr(quality, "CHUNK_ROWS", 1_000_000)
+    whole = validate(con, SOURCES["call_records"], days, run_name="whole")
+    assert [(f.expectation, f.column, f.unexpected_count, f.detail) for f in whole] == [
+        (f.expectation, f.column, f.unexpected_count, f.detail) for f in (pair, in_set)
+    ]
+
+
+def test_a_partition_above_the_chunk_size_is_validated_whole(con, tmp_path, monkeypatch):
+    from orchestration.lib import quality
+
+    days = load_days(con, tmp_path, {1: 1, 2: 3, 3: 1, 4: 1})
+    con.execute("update raw.call_records set call_status = 'MISSED' where call_id like 'C2-%'")
+    monkeypatch.setattr(quality, "CHUNK_ROWS", 2)
+    assert quality.partition_chunks(con, SOURCES["call_records"], days, 2) == [days[:1], days[1:2], days[2:]]
+    frames = []
+    read = quality.partition_frame
+
+    def spy(con, source, columns, partitions):
+        frame = read(con, source, columns, partitions)
+        frames.append((partitions, len(frame)))
+        return frame
+
+    monkeypatch.setattr(quality, "partition_frame", spy)
+    (failure,) = validate(con, SOURCES["call_records"], days, run_name="big")
+    assert frames == [(days[:1], 1), (days[1:2], 3), (days[2:], 2)]
+    assert (failure.column, failure.unexpected_count, failure.sample_values) == (
+        "call_status",
+        3,
+        ["MISSED", "MISSED", "MISSED"],
+    )

@@ -1,11 +1,15 @@
 """Great Expectations suites for the raw tables and the marts, and their validation.
 
 Route: GE's pandas datasource, fed from DuckDB through Arrow with only the columns the suite
-needs: for a raw table only the rows of the partitions being validated (bounded memory), for a
-mart the whole mart (an aggregate: periods x channels, thousands of rows). GE's SQL datasource
-is not used: on DuckDB through duckdb-engine it reads results after the connection has closed
-and reports every expectation as failed (see DECISIONLOG.md). Whole-history rules (a key unique
-across every partition) are dbt tests on the staging models.
+needs: for a raw table only the rows of the partitions being validated, for a mart the whole mart
+(an aggregate: periods x channels, thousands of rows). GE's SQL datasource is not used: on DuckDB
+through duckdb-engine it reads results after the connection has closed and reports every
+expectation as failed (see DECISIONLOG.md). Whole-history rules (a key unique across every
+partition) are dbt tests on the staging models.
+
+A raw table's partitions are validated in chunks of whole partitions of at most CHUNK_ROWS rows
+(`CX_QUALITY_CHUNK_ROWS`), one GE run each, their failures merged: a backfill of two years holds
+millions of rows, and one DataFrame of them (object-dtype strings) would take gigabytes.
 
 Suites are generated and committed under expectations/suites/ (`python -m
 orchestration.lib.quality write-suites`): a raw table's from sources.yml (types, required
@@ -24,7 +28,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -40,6 +44,8 @@ RULES_FILE = EXPECTATIONS_DIR / "rules.yml"
 DBT_MANIFEST = env.DBT_PROJECT_DIR / "target" / "manifest.json"
 SAMPLE_SIZE = 5
 KEEP_RESULTS = int(os.environ.get("CX_QUALITY_KEEP_RESULTS", "30"))  # validations kept per suite
+# Rows of a raw table read into one DataFrame at most (a partition above it is read whole).
+CHUNK_ROWS = int(os.environ.get("CX_QUALITY_CHUNK_ROWS", "1000000"))
 NUMERIC_TYPES = ("bigint", "integer", "double", "decimal", "float", "numeric")
 
 
@@ -218,6 +224,29 @@ def partition_frame(
     return con.sql(sql, params=[partitions]).to_arrow_table().to_pandas()
 
 
+def partition_chunks(
+    con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date], limit: int
+) -> list[list[date]]:
+    """The given partitions that hold rows, in date order, grouped into chunks of consecutive whole
+    partitions of at most `limit` rows; a partition of more rows is a chunk of its own (a rule such
+    as one row per key and version in an export must see the whole export)."""
+    counts = con.execute(
+        f"select _partition_date, count(*) from raw.{quote(source.name)} "
+        "where _partition_date in (select unnest(?::date[])) group by 1 order by 1",
+        [partitions],
+    ).fetchall()
+    chunks: list[list[date]] = []
+    rows = 0
+    for day, count in counts:
+        if chunks and rows + count <= limit:
+            chunks[-1].append(day)
+            rows += count
+        else:
+            chunks.append([day])
+            rows = count
+    return chunks
+
+
 def validate(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -225,10 +254,31 @@ def validate(
     suite: dict | None = None,
     run_name: str | None = None,
 ) -> list[Failure]:
-    """Validate the partitions' rows against the source's suite; return the failed expectations."""
+    """Validate the partitions' rows against the source's suite; return the failed expectations.
+
+    The rows are read and validated in chunks of whole partitions (partition_chunks, CHUNK_ROWS),
+    each a GE run named "<run_name> <first>..<last>"; a failed expectation is reported once, its
+    unexpected rows summed over the chunks and its samples the first ones found."""
     suite = suite or read_suite(suite_name(source))
-    frame = partition_frame(con, source, suite_columns(suite), partitions)
-    return run_suite(frame, suite, run_name)
+    columns = suite_columns(suite)
+    chunks = partition_chunks(con, source, partitions, CHUNK_ROWS)
+    if len(chunks) <= 1:
+        frame = partition_frame(con, source, columns, partitions)
+        return run_suite(frame, suite, run_name)
+    run_time = datetime.now(UTC)  # the chunks' results are one validation to pruning
+    merged: dict[tuple, tuple[int, Failure]] = {}
+    for chunk in chunks:
+        frame = partition_frame(con, source, columns, chunk)
+        failures = _run_suite(frame, suite, f"{run_name or 'adhoc'} {chunk[0]}..{chunk[-1]}", run_time)
+        del frame  # freed before the next chunk is read
+        for position, failure in failures:
+            _, first = merged.setdefault(
+                (failure.expectation, failure.column, failure.detail), (position, failure)
+            )
+            if first is not failure:
+                first.unexpected_count += failure.unexpected_count
+                first.sample_values = (first.sample_values + failure.sample_values)[:SAMPLE_SIZE]
+    return [failure for _, failure in sorted(merged.values(), key=lambda item: item[0])]
 
 
 def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, run_name: str | None = None) -> list[Failure]:
@@ -241,6 +291,15 @@ def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, run_name: str | Non
 def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
     """Run a suite on a DataFrame in GE's project (env.quality_dir()), store the result, render
     it into Data Docs, and return the failed expectations."""
+    return [failure for _, failure in _run_suite(frame, suite, run_name)]
+
+
+def _run_suite(
+    frame, suite: dict, run_name: str | None, run_time: datetime | None = None
+) -> list[tuple[int, Failure]]:
+    """run_suite, each failure with its position in GE's results (the same in every run of the
+    suite: its order of evaluation). Results sharing a run_time (the chunks of one validation) are
+    kept or pruned together."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -268,7 +327,7 @@ def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite["name"], data=batch_definition, suite=gx_suite)
     )
-    run_id = RunIdentifier(run_name=run_name or "adhoc")
+    run_id = RunIdentifier(run_name=run_name or "adhoc", run_time=run_time)
     result = definition.run(
         batch_parameters={"dataframe": frame},
         result_format={"result_format": "SUMMARY", "partial_unexpected_count": SAMPLE_SIZE},
@@ -279,15 +338,23 @@ def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
         for key in context.validation_results_store.list_keys()
         if key.expectation_suite_identifier.name == suite["name"]
     ]
-    _prune(sorted(results, key=lambda key: key.run_id.run_time)[:-KEEP_RESULTS])
+    validations = sorted({key.run_id.run_time for key in results})
+    pruned = set(validations[:-KEEP_RESULTS])
+    _prune([key for key in results if key.run_id.run_time in pruned])
     context.build_data_docs(resource_identifiers=[key for key in results if key.run_id == run_id])
-    failures = []
-    for item in result.results:
+    # GE's context (cached until the next get_context) keeps the batch, i.e. the frame: drop it, or
+    # a chunk's frame would still be alive while the next one is read.
+    batches = context.data_sources.get(layer).get_execution_engine().batch_manager
+    batches.reset_batch_cache()
+    batches.batch_data_cache.clear()
+    failures, positions = [], []
+    for position, item in enumerate(result.results):
         if item.success:
             continue
         config = item.expectation_config
         details = item.result or {}
         exception = (item.exception_info or {}).get("exception_message") if item.exception_info else None
+        positions.append(position)
         failures.append(
             Failure(
                 expectation=config.type,
@@ -304,7 +371,7 @@ def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
                 ),
             )
         )
-    return failures
+    return list(zip(positions, failures, strict=True))
 
 
 def _prune(keys) -> None:
