@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.ingest import SchemaDriftError, load_partition, refresh_reconciliation
+from orchestration.lib import ingest
+from orchestration.lib.ingest import SchemaDriftError, load_partition, load_partitions, refresh_reconciliation
 
 DAY = date(2025, 7, 1)
 HEADER = "Mã đơn,Khách hàng,Ngày đặt,Updated,Thành tiền,Trạng thái,Score,Scale\n"
@@ -245,3 +246,57 @@ def test_ndjson_blank_lines_and_windows_line_ends_keep_line_numbers(con, write_c
     assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
     assert rows(con, "select ticket_id, _source_row from raw.tickets order by 1") == [("1", 1), ("2", 3)]
     assert rows(con, "select _source_row, rule from quarantine.tickets") == [(4, "malformed_line")]
+
+
+@pytest.mark.parametrize("batch_bytes", [256 * 2**20, 1], ids=["one batch", "a batch per file"])
+def test_a_run_of_several_days_numbers_lines_per_file_and_loads_all_or_nothing(
+    con, write_config, landing, monkeypatch, batch_bytes
+):
+    """A run reads its files together (one scan per header shape, in batches of whole files):
+    each file keeps its own line numbers, also after another file's malformed line, and a broken
+    file leaves every partition of the run as it was."""
+    monkeypatch.setattr(ingest, "BATCH_BYTES", batch_bytes)
+    (source,) = write_config()
+    days = [date(2025, 7, d) for d in (1, 2, 3)]
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS)
+    malformed = "B1,x,01/07/2025 10:00,,100,Mới,1,5,too,many\n"  # line 3 of day 2; 4 and 5 follow
+    write(
+        landing,
+        "orders_2025-07-02.csv",
+        HEADER
+        + GOOD_ROWS[: GOOD_ROWS.index("\n") + 1].replace("A1", "C1")
+        + malformed
+        + GOOD_ROWS.replace("A", "D"),
+    )
+    with_extra = HEADER.replace("\n", ",Kho\n") + GOOD_ROWS.replace("A", "E").replace("\n", ",HN\n")
+    write(landing, "orders_2025-07-03.csv", with_extra)  # another header shape: another scan
+
+    results = load_partitions(con, source, landing, days)
+    assert [(r.rows_read, r.rows_loaded, r.rows_quarantined) for r in results] == [
+        (2, 2, 0),
+        (4, 3, 1),
+        (2, 2, 0),
+    ]
+    assert results[2].files[0].extra_columns == ["Kho"]
+    assert rows(con, "select order_id, _source_file, _source_row from raw.shop_orders order by 2, 3") == [
+        ("A1", "shop/orders_2025-07-01.csv", 2),
+        ("A2", "shop/orders_2025-07-01.csv", 3),
+        ("C1", "shop/orders_2025-07-02.csv", 2),
+        ("D1", "shop/orders_2025-07-02.csv", 4),
+        ("D2", "shop/orders_2025-07-02.csv", 5),
+        ("E1", "shop/orders_2025-07-03.csv", 2),
+        ("E2", "shop/orders_2025-07-03.csv", 3),
+    ]
+    assert rows(con, "select _source_file, _source_row, rule from quarantine.shop_orders") == [
+        ("shop/orders_2025-07-02.csv", 3, "malformed_line")
+    ]
+
+    # Day 3 re-delivered with a renamed column: the run fails and days 1-3 keep their rows.
+    write(landing, "orders_2025-07-03.csv", with_extra.replace("Thành tiền", "Tổng tiền"))
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS.replace("A", "F"))
+    with pytest.raises(SchemaDriftError, match="orders_2025-07-03.csv"):
+        load_partitions(con, source, landing, days)
+    assert rows(con, "select count(*), count(*) filter (where order_id like 'A%') from raw.shop_orders") == [
+        (7, 2)
+    ]
+    assert rows(con, "select count(*) from meta.ingested_files") == [(3,)]
