@@ -170,8 +170,51 @@ def compiled_models(target_path: Path, start: date, end: date) -> list[tuple[str
     return [(n["relation_name"], n["config"]["materialized"], n["compiled_code"]) for n in ordered]
 
 
+def read_exports(landing: Path, start: date, end: date, work: Path) -> dict:
+    """What DuckDB alone costs to read the run's exports into tables: per source one read_csv /
+    read_json over its files with types detected, errors skipped (no lineage, no checks, no
+    quarantine). The yardstick for ingestion's rows per second. XLSX is left out."""
+    from orchestration.lib.config import load_sources
+    from orchestration.lib.ingest import landed_files, literal, quote
+
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    database = work / "floor" / "exports.duckdb"
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    rows, seconds = 0, 0.0
+    try:
+        for source in load_sources():
+            files = [str(path) for day in days for path in landed_files(landing, source, day)]
+            files = [f for f in files if Path(f).stat().st_size]
+            if source.format == "xlsx" or not files:
+                continue
+            listed = "[" + ", ".join(literal(f) for f in files) + "]"
+            if source.format == "ndjson":
+                reader = f"read_json({listed}, format = 'newline_delimited', ignore_errors = true)"
+            else:
+                reader = (
+                    f"read_csv({listed}, header = true, skip = {source.skip_rows}, "
+                    f"delim = {literal(source.delimiter)}, ignore_errors = true, union_by_name = true)"
+                )
+            started = time.perf_counter()
+            con.execute(f"create table {quote(source.name)} as select * from {reader}")
+            seconds += time.perf_counter() - started
+            rows += con.execute(f"select count(*) from {quote(source.name)}").fetchone()[0]
+    finally:
+        con.close()
+        database.unlink(missing_ok=True)
+    return {
+        "read_exports_s": round(seconds, 2),
+        "read_exports_rows": rows,
+        "read_exports_rows_per_s": round(rows / max(seconds, 1e-9)),
+    }
+
+
 def cmd_floor(warehouse: Path, start: date, end: date, work: Path) -> dict:
-    """Recompute every model from raw with plain SQL on a copy of the warehouse; time the SQL only."""
+    """Recompute every model from raw with plain SQL on a copy of the warehouse; time the SQL only.
+    Also time reading the exports with DuckDB alone (read_exports)."""
+    exports = read_exports(env.landing_dir(), start, end, work)
     models = compiled_models(work / "dbt_target", start, end)
     floor_db = work / "floor" / warehouse.name  # the same file name: the same catalog in the SQL
     floor_db.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +232,7 @@ def cmd_floor(warehouse: Path, start: date, end: date, work: Path) -> dict:
         seconds = time.perf_counter() - started
     finally:
         con.close()
-    return {"sql_s": round(seconds, 2), "models": len(models), "peak_rss_mb": peak_rss_mb()}
+    return {"sql_s": round(seconds, 2), "models": len(models), **exports, "peak_rss_mb": peak_rss_mb()}
 
 
 def _salt() -> str:
@@ -272,6 +315,10 @@ def ratios(stages: dict) -> dict:
     if full and floor:
         found["full_over_floor"] = round(full["wall_s"] / floor["sql_s"], 2)
         found["dbt_over_floor"] = round(full["stages_s"]["dbt"] / floor["sql_s"], 2)
+        found["ingest_over_read_exports"] = round(full["stages_s"]["ingest"] / floor["read_exports_s"], 2)
+        found["full_over_read_exports_plus_floor"] = round(
+            full["wall_s"] / (floor["read_exports_s"] + floor["sql_s"]), 2
+        )
     if full:
         found["validation_share_of_full"] = round(full["stages_s"]["validate"] / full["wall_s"], 3)
     if full and nightly:

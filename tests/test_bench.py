@@ -19,6 +19,8 @@ def test_bench_runs_every_stage_and_the_floor_equals_the_pipeline(tmp_path):
     assert set(stages) == set(STAGES)
     assert stages["floor"]["marts_compared"] == 10 and stages["floor"]["marts_equal_pipeline"] is True
     assert stages["floor"]["models"] >= 40
+    # DuckDB alone reads the exports (no XLSX, malformed lines skipped): not more rows than ingestion.
+    assert 0 < stages["floor"]["read_exports_rows"] <= stages["full"]["rows_read"]
     # Every generated row is read by the full run (two days) or the nightly run (the third).
     assert stages["full"]["rows_read"] + stages["nightly"]["rows_read"] == stages["generate"]["raw_rows"]
     assert stages["full"]["ingest_rows_per_s"] > 0
@@ -30,6 +32,8 @@ def test_bench_runs_every_stage_and_the_floor_equals_the_pipeline(tmp_path):
     assert set(results["ratios"]) == {
         "full_over_floor",
         "dbt_over_floor",
+        "ingest_over_read_exports",
+        "full_over_read_exports_plus_floor",
         "validation_share_of_full",
         "nightly_over_full",
     }
