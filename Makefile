@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DUCKDB_DATABASE ?= $(CURDIR)/data/warehouse/cx.duckdb
+# One "planned" event per asset for a range of days, not one per day (orchestration/definitions.py).
+export DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS ?= true
 
 # Sample data: generated deterministically (fixed seed) into data/landing.
 SAMPLE_START ?= 2025-07-01

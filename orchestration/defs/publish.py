@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.dbt.assets import MART_KEYS
-from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
+from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 from orchestration.lib.publish import publish_marts
@@ -15,8 +15,6 @@ from orchestration.lib.publish import publish_marts
     key=dg.AssetKey(["published", "marts"]),
     group_name="published",
     deps=MART_KEYS,
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb", "parquet"},
     pool=WAREHOUSE_POOL,
     description="Read-only copy of the marts for BI tools: data/published/marts.duckdb (DuckDB >= 1.0) "

@@ -9,12 +9,12 @@ good version. Warning-level failures are reported (severity WARN) and do not blo
 validation is also rendered into Data Docs (see orchestration.lib.quality).
 """
 
-from datetime import date, timedelta
 
 import dagster as dg
 
 from orchestration.defs.dbt.assets import MART_KEYS
 from orchestration.defs.ingest.assets import SOURCES
+from orchestration.defs.partitions import run_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
 from orchestration.lib.quality import (
@@ -29,17 +29,6 @@ from orchestration.lib.quality import (
 RULES = load_rules()
 VOLUME_WARN_ONLY = set(RULES.get("_volume_warning_only", []))
 QUARANTINE = RULES["_quarantine"]  # error_share, min_rows
-
-
-def run_partitions(context) -> list[date]:
-    """The partitions of the run: its partition key or its partition range."""
-    tags = context.run.tags
-    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
-    end = tags.get("dagster/asset_partition_range_end") or start
-    if not start:
-        return []
-    first, last = date.fromisoformat(start), date.fromisoformat(end)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def check_result(
