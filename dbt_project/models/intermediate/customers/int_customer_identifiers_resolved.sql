@@ -1,43 +1,47 @@
 {#- Identity resolution: every phone number and e-mail address seen in any source is linked to
     the others it appears with (in one CRM record, one order, one ticket...). Linked identifiers
     form one customer; the customer key is a pseudonym (salted SHA-256) of the smallest
-    identifier of the group. Connected components are found by a fixed number of
+    identifier of the group. Only the pair of identifiers a record carries matters, so records
+    are reduced to their distinct (phone, e-mail) pairs first: millions of orders of returning
+    customers become one node each. Connected components are found by a fixed number of
     label-propagation passes (portable SQL, no recursive CTE); four passes link chains of up to
-    sixteen records, far more than a person's identifiers chain in practice. -#}
+    sixteen distinct pairs, far more than a person's identifiers chain in practice. -#}
 {%- set passes = 4 -%}
 with
 
 records as (
-    {% for model, key in [
-        ('stg_crm__customers', 'crm_customer_id'),
-        ('int_orders_summarised', 'order_id'),
-        ('stg_helpdesk__tickets', 'ticket_id'),
-        ('stg_livechat__chats', 'chat_id'),
-        ('stg_surveys__responses', 'response_id'),
+    {% for model in [
+        'stg_crm__customers',
+        'int_orders_summarised',
+        'stg_helpdesk__tickets',
+        'stg_livechat__chats',
+        'stg_surveys__responses',
     ] %}
-    select
-        '{{ model }}:' || {{ key }} as record_id,
-        customer_phone,
-        customer_email
+    select customer_phone, customer_email
     from {{ ref(model) }}
     where customer_phone is not null or customer_email is not null
-    union all
+    union
     {% endfor %}
-    select
-        'stg_callcenter__calls:' || call_id as record_id,
-        customer_phone,
-        cast(null as {{ dbt.type_string() }}) as customer_email
+    select customer_phone, cast(null as {{ dbt.type_string() }}) as customer_email
     from {{ ref('stg_callcenter__calls') }}
     where customer_phone is not null
 ),
 
+pairs as (
+    select
+        'phone:' || coalesce(customer_phone, '') || ' email:' || coalesce(customer_email, '') as record_id,
+        customer_phone,
+        customer_email
+    from records
+),
+
 record_identifiers as (
     select record_id, 'phone:' || customer_phone as identifier
-    from records
+    from pairs
     where customer_phone is not null
-    union
+    union all
     select record_id, 'email:' || customer_email as identifier
-    from records
+    from pairs
     where customer_email is not null
 ),
 
