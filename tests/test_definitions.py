@@ -40,3 +40,29 @@ def test_job_schedule_and_sensor_are_defined():
     assert defs.resolve_job_def("cx_daily").partitions_def is not None
     assert {s.name for s in defs.schedules} == {"nightly"}
     assert {s.name for s in defs.sensors} == {"landing_sensor"}
+
+
+def test_raw_assets_are_daily_partitions_and_dbt_builds_the_window_of_the_run():
+    from types import SimpleNamespace
+
+    from orchestration.defs.dbt.assets import dbt_vars
+
+    graph = defs.resolve_asset_graph()
+    partitioned = {key.path[0] for key in graph.get_all_asset_keys() if graph.get(key).partitions_def}
+    assert partitioned == {"raw"}  # dbt models and the published marts: one event per run, not per day
+
+    def run(**tags):
+        return SimpleNamespace(run=SimpleNamespace(tags=tags))
+
+    backfill = run(
+        **{
+            "dagster/asset_partition_range_start": "2025-07-01",
+            "dagster/asset_partition_range_end": "2025-07-31",
+        }
+    )
+    assert dbt_vars(backfill) == {"window_start": "2025-07-01", "window_end": "2025-07-31"}
+    assert dbt_vars(run(**{"dagster/partition": "2025-08-14"})) == {
+        "window_start": "2025-08-14",
+        "window_end": "2025-08-14",
+    }
+    assert dbt_vars(run()) == {}  # the marts alone (from the UI): incremental models pick their cutoff

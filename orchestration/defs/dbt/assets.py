@@ -55,7 +55,8 @@ class CxTranslator(DagsterDbtTranslator):
 
 
 def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
-    """The run's window; none (every day) for a run without partitions."""
+    """The run's window. A run without partitions (the marts alone, from the UI) passes none:
+    incremental models then re-process from their newest day minus the lookback."""
     days = run_partitions(context)
     return {"window_start": days[0].isoformat(), "window_end": days[-1].isoformat()} if days else {}
 
