@@ -537,37 +537,38 @@ def _json_path(dotted: str) -> str:
 
 
 def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[str]:
-    """Read one sheet with openpyxl (streaming) into Arrow, then into staged_raw: no row inserts."""
-    import openpyxl
+    """Read one sheet with calamine (row by row) into Arrow, then into staged_raw: no row inserts."""
     import pyarrow as pa
+    from python_calamine import CalamineWorkbook
 
     relative = landed.result.file
     try:
-        workbook = openpyxl.load_workbook(landed.path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for broken files
+        workbook = CalamineWorkbook.from_path(str(landed.path))
+    except Exception as error:  # calamine raises several types for broken files
         raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
+    if source.sheet not in workbook.sheet_names:
+        raise SchemaDriftError(
+            f"source '{source.name}', file {relative}: sheet {source.sheet!r} not found; "
+            f"sheets: {workbook.sheet_names}"
+        )
     try:
-        if source.sheet not in workbook.sheetnames:
-            raise SchemaDriftError(
-                f"source '{source.name}', file {relative}: sheet {source.sheet!r} not found; "
-                f"sheets: {workbook.sheetnames}"
-            )
-        rows = workbook[source.sheet].iter_rows(min_row=source.skip_rows + 1, values_only=True)
-        header_row = next(rows, None) or ()
+        rows = workbook.get_sheet_by_name(source.sheet).iter_rows()  # from row 1, empty cells ""
+        for _ in range(source.skip_rows):
+            next(rows, None)
         header = [
-            unicodedata.normalize("NFC", str(v).strip()) if v is not None else f"column_{i + 1}"
-            for i, v in enumerate(header_row)
+            unicodedata.normalize("NFC", str(v).strip()) if v not in (None, "") else f"column_{i + 1}"
+            for i, v in enumerate(next(rows, None) or ())
         ]
         positions = {name: header.index(name) for name in kept if name in header}
         columns: dict[str, list] = {"__line": [], **{name: [] for name in positions}}
         for offset, row in enumerate(rows):
-            if row is None or all(v is None or str(v).strip() == "" for v in row):
+            if all(v is None or str(v).strip() == "" for v in row):
                 continue
             columns["__line"].append(source.skip_rows + 2 + offset)
             for name, index in positions.items():
                 columns[name].append(_cell_text(row[index]) if index < len(row) else None)
-    finally:
-        workbook.close()
+    except Exception as error:
+        raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
     table = pa.table(
         {
             name: pa.array(values, type=pa.int64() if name == "__line" else pa.string())
@@ -584,10 +585,12 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
 
 
 def _cell_text(value) -> str | None:
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):  # a date-only cell (openpyxl read it as midnight)
+        return value.strftime("%d/%m/%Y 00:00")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
