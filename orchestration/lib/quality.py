@@ -204,21 +204,22 @@ def suite_columns(suite: dict) -> list[str]:
 def partition_frame(
     con: duckdb.DuckDBPyConnection, source: Source, columns: list[str], partitions: list[date]
 ):
-    """The rows of the given partitions, only the needed columns, via Arrow into pandas."""
-    existing = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns "
+    """The rows of the given partitions, only the needed columns, via Arrow into pandas.
+    Decimals arrive as doubles: as Python Decimal objects GE would compare them one by one."""
+    types = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
             "where table_schema = 'raw' and table_name = ?",
             [source.name],
         ).fetchall()
-    }
-    selected = [c for c in columns if c in existing and not c.startswith("_")] + [
-        "_source_file",
-        "_source_row",
+    )
+    selected = [c for c in columns if c in types and not c.startswith("_")] + ["_source_file", "_source_row"]
+    expressions = [
+        f"cast({quote(c)} as double) as {quote(c)}" if types[c].startswith("DECIMAL") else quote(c)
+        for c in selected
     ]
     sql = (
-        f"select {', '.join(quote(c) for c in selected)} from raw.{quote(source.name)} "
+        f"select {', '.join(expressions)} from raw.{quote(source.name)} "
         "where _partition_date in (select unnest(?::date[]))"
     )
     return con.sql(sql, params=[partitions]).to_arrow_table().to_pandas()
