@@ -181,7 +181,7 @@ def read_exports(landing: Path, start: date, end: date, work: Path) -> dict:
     database = work / "floor" / "exports.duckdb"
     database.parent.mkdir(parents=True, exist_ok=True)
     database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database))
+    con = duckdb.connect(str(database), config={"memory_limit": env.duckdb_memory_limit()})
     rows, seconds = 0, 0.0
     try:
         for source in load_sources():
@@ -195,7 +195,7 @@ def read_exports(landing: Path, start: date, end: date, work: Path) -> dict:
             else:
                 reader = (
                     f"read_csv({listed}, header = true, skip = {source.skip_rows}, "
-                    f"delim = {literal(source.delimiter)}, ignore_errors = true, union_by_name = true)"
+                    f"delim = {literal(source.delimiter)}, ignore_errors = true)"
                 )
             started = time.perf_counter()
             con.execute(f"create table {quote(source.name)} as select * from {reader}")
@@ -219,7 +219,7 @@ def cmd_floor(warehouse: Path, start: date, end: date, work: Path) -> dict:
     floor_db = work / "floor" / warehouse.name  # the same file name: the same catalog in the SQL
     floor_db.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(warehouse, floor_db)
-    con = duckdb.connect(str(floor_db))
+    con = duckdb.connect(str(floor_db), config={"memory_limit": env.duckdb_memory_limit()})
     try:
         for schema in ("staging", "intermediate", "marts"):
             con.execute(f"drop schema if exists {schema} cascade")

@@ -20,7 +20,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     database: str = str(env.warehouse_path())
     lock_retries: int = 6
-    memory_limit: str = "4GB"
+    memory_limit: str = env.duckdb_memory_limit()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

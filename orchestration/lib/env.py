@@ -48,6 +48,13 @@ def partitions_start() -> str:
     return os.environ.get("CX_PARTITIONS_START", "2025-07-01")
 
 
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for Dagster's connections (DUCKDB_MEMORY_LIMIT, default 3GB; dbt's
+    profiles.yml reads the same variable with the same default). Above it DuckDB spills to a temp
+    directory beside the database; 3GB keeps each process under 4 GiB resident."""
+    return os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB")
+
+
 BUSINESS_TIMEZONE = os.environ.get("CX_BUSINESS_TIMEZONE", "Asia/Ho_Chi_Minh")
 
 

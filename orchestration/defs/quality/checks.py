@@ -9,7 +9,6 @@ good version. Warning-level failures are reported (severity WARN) and do not blo
 validation is also rendered into Data Docs (see orchestration.lib.quality).
 """
 
-
 import dagster as dg
 
 from orchestration.defs.dbt.assets import MART_KEYS
