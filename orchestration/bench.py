@@ -1,7 +1,7 @@
 """Benchmark: the pipeline against the raw DuckDB floor, on generated data (`make bench`).
 
     python -m orchestration.bench --days 30 --scale 1 --out data/bench
-    python -m orchestration.bench --days 730 --scale 24 --stages full,nightly,floor   # reuse the data
+    python -m orchestration.bench --days 730 --scale 25 --stages full,floor,nightly   # reuse the data
 
 Stages, each run in a child process so that its wall time, CPU time (user + system) and peak
 memory (max RSS) are its own:
@@ -14,7 +14,8 @@ memory (max RSS) are its own:
             compiled SQL (full refresh) executed in dependency order in DuckDB, on a copy of the
             warehouse as the full run left it: no Dagster, no dbt, no tests, no validation. The
             KPIs stay defined once (in dbt); the floor measures what orchestration, validation
-            and modelling add. Its marts must equal the pipeline's;
+            and modelling add. Its marts must equal the pipeline's. It also times DuckDB alone
+            reading the exports into tables (read_exports), the yardstick for ingestion;
 - nightly   the job for the one new day on top of the full history (what the schedule runs).
 
 Results go to <out>/results.json and a table is printed.
