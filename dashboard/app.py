@@ -198,10 +198,12 @@ def marts_path() -> Path:
 def load_marts(path: str, mtime_ns: int, size: int) -> dict[str, pd.DataFrame]:
     """Every table the page needs, read in one short-lived read-only connection.
 
-    mtime_ns and size are only the cache key: a publish replaces the file, so they change."""
+    mtime_ns and size are only the cache key: a publish replaces the file, so they change.
+    Rows are sorted (by period, then channel): a table's stored order is whatever order the
+    parallel build wrote, and charts and tables must not depend on it."""
     con = duckdb.connect(path, read_only=True)
     try:
-        frames = {mart: con.execute(f"select * from {mart}").df() for mart in KPI_MARTS}
+        frames = {mart: con.execute(f"select * from {mart} order by all").df() for mart in KPI_MARTS}
         frames["kpi_catalogue"] = con.execute("select * from kpi_catalogue").df()
         frames["detractor_verbatims"] = con.execute(
             "select responded_date, touchpoint_channel, survey_type, score, scale_max, comment "
