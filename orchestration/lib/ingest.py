@@ -645,6 +645,13 @@ def _parsed(name: str) -> str:
     return quote("__parsed_" + name)
 
 
+def _parsed_columns(source: Source) -> str:
+    """SELECT list of every mapped column parsed from the `staged` text to its type."""
+    return ", ".join(
+        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
+    )
+
+
 def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
     """(rule, condition that flags a bad row, reason expression) for one column, in order."""
     raw = f"nullif(trim({_raw_value(source, column)}), '')"
@@ -716,9 +723,7 @@ def _check(con, source: Source) -> None:
     """Parse `staged` into `parsed` in one pass: every mapped column to its type, and the number
     of the first row-level rule the row breaks (__check, evaluated once per row). Rows that break
     a rule, and good rows that repeat an earlier good row of their file, are listed in `bad`."""
-    parsed_columns = ", ".join(
-        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
-    )
+    parsed_columns = _parsed_columns(source)
     checks = [check for c in source.columns for check in _rule_checks(source, c)]
     failing = _first_failing([(cond, str(n)) for n, (_, cond, _) in enumerate(checks, 1)])
     con.execute(
@@ -820,9 +825,7 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
     rule = _of_check({0: "'duplicate_row'"} | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
     column = _of_check({0: repeat[0]} | {n: literal(c[0]) for n, c in enumerate(checks, 1)})
     reason = _of_check({0: f"{repeat[1]} || __first_line"} | {n: c[3] for n, c in enumerate(checks, 1)})
-    parsed_columns = ", ".join(
-        f"{_parse_expression(source, c, _raw_value(source, c))} as {_parsed(c.name)}" for c in source.columns
-    )
+    parsed_columns = _parsed_columns(source)
     if source.format == "ndjson":
         raw_record = "line"
     else:
