@@ -55,7 +55,7 @@ run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dashboard: make dashboard, then open http://127.0.0.1:8501"
 
 backfill: install manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.run --start $(START) --end $(END)
+	$(BIN)/python -m orchestration.run --start $(START) --end $(END) $(if $(FULL_REFRESH),--full-refresh)
 
 # Benchmark against the plain-SQL floor (BENCHMARKS.md); results in data/bench/results.json.
 BENCH_DAYS ?= 30

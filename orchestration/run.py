@@ -2,6 +2,7 @@
 
     python -m orchestration.run                       # every day that has landed files
     python -m orchestration.run --start 2025-07-01 --end 2025-07-14
+    python -m orchestration.run --full-refresh        # rebuild incremental models and marts whole
 
 The whole range is one Dagster run: ingestion loads each day's partition, then dbt runs once
 for the window. The run is recorded in DAGSTER_HOME, so it shows in the UI (`make ui`).
@@ -29,14 +30,17 @@ def landed_range() -> tuple[date, date]:
     return min(days), max(days)
 
 
-def run(start: date, end: date) -> bool:
+def run(start: date, end: date, full_refresh: bool = False) -> bool:
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("cx_daily")
     instance = dg.DagsterInstance.get()
     result = job.execute_in_process(
         instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            "ops": {"cx_dbt_models": {"config": {"full_refresh": full_refresh}}},
+        },
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),
@@ -84,11 +88,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--start", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
     parser.add_argument("--end", type=date.fromisoformat, help="last day (YYYY-MM-DD), inclusive")
+    parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental dbt models and marts from all of history (after an upgrade "
+        "that changes their columns)",
+    )
     args = parser.parse_args(argv)
     first, last = landed_range() if not (args.start and args.end) else (args.start, args.end)
     start, end = args.start or first, args.end or last
     print(f"Running cx_daily for {start} .. {end}")
-    ok = run(start, end)
+    ok = run(start, end, args.full_refresh)
     print(summary())
     print("\nRun " + ("succeeded." if ok else "FAILED: see the log above or `make ui`."))
     print(f"Data quality (Great Expectations Data Docs): {data_docs_index()}")

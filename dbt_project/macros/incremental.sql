@@ -43,3 +43,38 @@
 {% macro spark__incremental_partition_by(day_column) -%}
     {{ return(day_column) }}
 {%- endmacro %}
+
+{#- KPI marts. On DuckDB they are incremental: a run rebuilds only the periods (of every grain)
+    that contain or follow `since`, the earliest business date whose figures can have changed
+    (mart_rebuild_since), and replaces those periods whole (delete+insert on period_grain,
+    period_start). On Spark they are tables rebuilt whole: insert_overwrite of plain Parquet
+    needs partition columns, which Spark moves to the end of the table, against the contract. -#}
+{% macro mart_materialization() -%}
+    {{ return(adapter.dispatch('mart_materialization', 'cx_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__mart_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__mart_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{#- The earliest business date a mart run rebuilds (SQL): the cutoff (new days and the lookback),
+    or any of `date_columns` of a record of `relation` that changed since the cutoff (its
+    _partition_date, the newest export day behind it), if earlier. The first of `date_columns`
+    must not move across a record's versions: every date a changed record had or has is then on
+    or after it, and the periods before `since` keep exactly the records they had.
+    `new_dimensions`: a query of the mart's dimension values (channels, carriers...) not yet in
+    the mart; if it returns a row, every period is rebuilt, to give the new value its rows. -#}
+{% macro mart_rebuild_since(relation, date_columns, new_dimensions=none) -%}
+    {%- set cutoff = incremental_cutoff("case when period_grain = 'day' then period_start end") -%}
+    least(
+        {{ cutoff }},
+        (select min(least({{ date_columns | join(', ') }})) from {{ relation }} where _partition_date >= {{ cutoff }})
+        {%- if new_dimensions %},
+        (select min(period_start) from {{ this }} where exists ({{ new_dimensions }}))
+        {%- endif %}
+    )
+{%- endmacro %}

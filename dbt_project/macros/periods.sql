@@ -26,7 +26,7 @@
 {#- Rows of `relation` repeated once per grain, with the start of the period of `date_column`
     they fall in: aggregate them by (period_grain, period_start) and every grain is computed
     from the events themselves, never from daily figures. -#}
-{% macro expand_to_periods(relation, date_column) -%}
+{% macro expand_to_periods(relation, date_column, since=none) -%}
     select
         grains.period_grain,
         {{ period_start('grains.period_grain', 'events.' ~ date_column) }} as period_start,
@@ -34,11 +34,25 @@
     from {{ relation }} as events
     cross join {{ grains_table() }} as grains
     where events.{{ date_column }} is not null
+    {%- if since %}
+        -- the events of the periods being rebuilt (an ISO week can start in the year before)
+        and events.{{ date_column }} >= least(
+            cast({{ dbt.date_trunc('week', since) }} as date), cast({{ dbt.date_trunc('year', since) }} as date)
+        )
+        and {{ is_rebuilt_period('grains.period_grain', period_start('grains.period_grain', 'events.' ~ date_column), since) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- True for a period a mart run rebuilds: one that contains or follows the date `since` (SQL),
+    see mart_rebuild_since. -#}
+{% macro is_rebuilt_period(grain_column, start_column, since) -%}
+    {{ start_column }} >= {{ period_start(grain_column, since) }}
 {%- endmacro %}
 
 {#- The reporting spine of a mart: every period of every grain times every channel of
-    `channels_relation` (a relation or CTE with a column `channel`) plus the total 'all'. -#}
-{% macro period_channel_spine(channels_relation) -%}
+    `channels_relation` (a relation or CTE with a column `channel`) plus the total 'all';
+    with `since`, only the periods an incremental run rebuilds. -#}
+{% macro period_channel_spine(channels_relation, since=none) -%}
     select
         periods.period_grain,
         periods.period_start,
@@ -52,6 +66,9 @@
         union
         select 'all' as channel
     ) as channels
+    {%- if since %}
+    where {{ is_rebuilt_period('periods.period_grain', 'periods.period_start', since) }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Safe ratio as double: null when the denominator is 0 or null. -#}

@@ -31,6 +31,7 @@ final as (
         latest.shipping_fee as shipping_fee_vnd,
         latest.updated_at,
         latest.finished_at,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest

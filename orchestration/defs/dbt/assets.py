@@ -61,14 +61,23 @@ def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     return {"window_start": days[0].isoformat(), "window_end": days[-1].isoformat()} if days else {}
 
 
+class DbtBuildConfig(dg.Config):
+    """full_refresh rebuilds the incremental models and marts from all of history: needed once
+    after an upgrade that changes their columns (dbt then stops with "out of sync")."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=CxTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def cx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def cx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     args = ["build", "--vars", json.dumps(dbt_vars(context))]
+    if config.full_refresh:
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
 
 

@@ -18,7 +18,8 @@ final as (
         max(customer_phone) as customer_phone,
         max(customer_email) as customer_email,
         max(utm_source) as utm_source,
-        max(utm_medium) as utm_medium
+        max(utm_medium) as utm_medium,
+        max(_partition_date) as _partition_date
     from order_lines
     group by order_id
 )

@@ -14,7 +14,8 @@ tracking as (
     select
         shipment_id,
         bool_or(shipment_status = 'failed_attempt') as had_failed_attempt,
-        min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at
+        min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at,
+        max(_partition_date) as _partition_date
     from {{ ref('stg_carriers__tracking_events') }}
     group by shipment_id
 ),
@@ -42,7 +43,10 @@ joined as (
         waybills.shipment_status = 'returned_to_sender' as is_returned_to_sender,
         waybills.shipment_status = 'cancelled' as is_cancelled,
         waybills.cod_amount_vnd,
-        waybills.shipping_fee_vnd
+        waybills.shipping_fee_vnd,
+        -- The newest export day behind the row (waybill, tracking, order): incremental marts
+        -- rebuild the periods of shipments changed since their cutoff.
+        greatest(waybills._partition_date, tracking._partition_date, orders._partition_date) as _partition_date
     from waybills
     left join tracking
         on waybills.shipment_id = tracking.shipment_id

@@ -2,6 +2,15 @@
 -- (sales_channel = 'all'); sales channel (carrier = 'all'); everything ('all', 'all').
 -- Shipments count in the period they were handed to the carrier; deliveries (on time, days) in
 -- the period they were delivered.
+-- Incremental (DuckDB): a run rebuilds the periods from the earliest date a changed shipment has
+-- (mart_rebuild_since), or all of them when a carrier x sales channel pair is new.
+{{ config(
+    materialized=mart_materialization(),
+    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='delete+insert',
+) }}
+{% set since = '(select since from rebuild_since)' if is_incremental() else none %}
+
 with
 
 shipments as (
@@ -18,15 +27,23 @@ pairs as (
     union all
     select 'all', 'all'
 ),
-
+{% if is_incremental() %}
+rebuild_since as (
+    select {{ mart_rebuild_since(
+        ref('int_shipments_enriched'), ['handed_over_date', 'delivered_date'],
+        new_dimensions='select carrier, sales_channel from pairs except select carrier, sales_channel from ' ~ this
+    ) }} as since
+),
+{% endif %}
 spine as (
     select periods.period_grain, periods.period_start, pairs.carrier, pairs.sales_channel
     from {{ ref('int_periods') }} as periods
     cross join pairs
+    {% if since %}where {{ is_rebuilt_period('periods.period_grain', 'periods.period_start', since) }}{% endif %}
 ),
 
 handed_over_in_period as (
-    {{ expand_to_periods('shipments', 'handed_over_date') }}
+    {{ expand_to_periods('shipments', 'handed_over_date', since) }}
 ),
 
 handed_over as (
@@ -50,7 +67,7 @@ handed_over as (
 ),
 
 delivered_in_period as (
-    {{ expand_to_periods('shipments', 'delivered_date') }}
+    {{ expand_to_periods('shipments', 'delivered_date', since) }}
 ),
 
 delivered as (

@@ -1,6 +1,15 @@
 -- Survey KPIs per touchpoint channel. An answer belongs to the period of its response; a sent
 -- survey to the period it was sent. Scales are never mixed: CSAT means are per scale (1-5 and
 -- 1-10); the satisfied rate (top two boxes) compares across scales.
+-- Incremental (DuckDB): a run rebuilds the periods from the earliest date a changed survey has
+-- (mart_rebuild_since), or all of them when a touchpoint channel is new.
+{{ config(
+    materialized=mart_materialization(),
+    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='delete+insert',
+) }}
+{% set since = '(select since from rebuild_since)' if is_incremental() else none %}
+
 with
 
 responses as (
@@ -15,12 +24,20 @@ channels as (
     select distinct touchpoint_channel as channel from responses
 ),
 
+{% if is_incremental() %}
+rebuild_since as (
+    select {{ mart_rebuild_since(
+        'responses', ['sent_date', 'responded_date'],
+        new_dimensions='select channel from channels except select touchpoint_channel from ' ~ this
+    ) }} as since
+),
+{% endif %}
 spine as (
-    {{ period_channel_spine('channels') }}
+    {{ period_channel_spine('channels', since) }}
 ),
 
 sent_in_period as (
-    {{ expand_to_periods('responses', 'sent_date') }}
+    {{ expand_to_periods('responses', 'sent_date', since) }}
 ),
 
 sent as (
@@ -40,7 +57,7 @@ answers as (
 ),
 
 answers_in_period as (
-    {{ expand_to_periods('answers', 'responded_date') }}
+    {{ expand_to_periods('answers', 'responded_date', since) }}
 ),
 
 answered as (

@@ -22,6 +22,7 @@ final as (
         latest.event_at,
         latest.location,
         latest.note,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest

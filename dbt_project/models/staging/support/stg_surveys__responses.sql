@@ -25,6 +25,7 @@ final as (
         order_id,
         {{ normalize_phone('respondent_phone') }} as customer_phone,
         {{ normalize_email('respondent_email') }} as customer_email,
+        _partition_date,
         _source_file,
         _source_row
     from latest
