@@ -270,7 +270,9 @@ def validate(
     merged: dict[tuple, tuple[int, Failure]] = {}
     for chunk in chunks:
         frame = partition_frame(con, source, columns, chunk)
-        failures = _run_suite(frame, suite, f"{run_name or 'adhoc'} {chunk[0]}..{chunk[-1]}", run_time)
+        failures = _run_suite(
+            frame, suite, f"{run_name or 'adhoc'} {chunk[0]}..{chunk[-1]}", run_time, chunk is chunks[-1]
+        )
         del frame  # freed before the next chunk is read
         for position, failure in failures:
             _, first = merged.setdefault(
@@ -282,21 +284,25 @@ def validate(
     return [failure for _, failure in sorted(merged.values(), key=lambda item: item[0])]
 
 
-def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, run_name: str | None = None) -> list[Failure]:
+def validate_mart(
+    con: duckdb.DuckDBPyConnection, mart: str, run_name: str | None = None, build_index: bool = True
+) -> list[Failure]:
     """Validate a whole mart against its suite; return the failed expectations."""
     suite = read_suite(f"marts.{mart}")
     frame = con.sql(f"select * from marts.{quote(mart)}").to_arrow_table().to_pandas()
-    return run_suite(frame, suite, run_name)
+    return run_suite(frame, suite, run_name, build_index)
 
 
-def run_suite(frame, suite: dict, run_name: str | None = None) -> list[Failure]:
+def run_suite(frame, suite: dict, run_name: str | None = None, build_index: bool = True) -> list[Failure]:
     """Run a suite on a DataFrame in GE's project (env.quality_dir()), store the result, render
-    it into Data Docs, and return the failed expectations."""
-    return [failure for _, failure in _run_suite(frame, suite, run_name)]
+    it into Data Docs, and return the failed expectations. build_index=False leaves Data Docs'
+    index page to a later validation of the same step: it reads every stored result, about a
+    second each time."""
+    return [failure for _, failure in _run_suite(frame, suite, run_name, build_index=build_index)]
 
 
 def _run_suite(
-    frame, suite: dict, run_name: str | None, run_time: datetime | None = None
+    frame, suite: dict, run_name: str | None, run_time: datetime | None = None, build_index: bool = True
 ) -> list[tuple[int, Failure]]:
     """run_suite, each failure with its position in GE's results (the same in every run of the
     suite: its order of evaluation). Results sharing a run_time (the chunks of one validation) are
@@ -342,7 +348,9 @@ def _run_suite(
     validations = sorted({key.run_id.run_time for key in results})
     pruned = set(validations[:-KEEP_RESULTS])
     _prune([key for key in results if key.run_id.run_time in pruned])
-    context.build_data_docs(resource_identifiers=[key for key in results if key.run_id == run_id])
+    context.build_data_docs(
+        resource_identifiers=[key for key in results if key.run_id == run_id], build_index=build_index
+    )
     # GE's context (cached until the next get_context) keeps the batch, i.e. the frame: drop it, or
     # a chunk's frame would still be alive while the next one is read.
     batches = context.data_sources.get(layer).get_execution_engine().batch_manager
