@@ -78,3 +78,20 @@
         {%- endif %}
     )
 {%- endmacro %}
+
+{#- Staging models of the large versioned sources (order lines, waybills, tracking and ticket
+    events, tickets, surveys). On DuckDB they are incremental tables: a run re-ranks only the
+    records with a row exported since the cutoff (latest_version) and replaces them by key
+    (delete+insert), so that the models downstream read tables, not the window over every
+    version of two years. On Spark they stay views. -#}
+{% macro staging_materialization() -%}
+    {{ return(adapter.dispatch('staging_materialization', 'cx_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__staging_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+
+{% macro spark__staging_materialization() -%}
+    {{ return('view') }}
+{%- endmacro %}
