@@ -71,29 +71,38 @@ buyers as (
     where not orders_in_period.is_cancelled
 ),
 
+-- One row per customer who bought in the period, per sales channel and over all channels
+-- ('all'): counting rows counts distinct customers, with no count(distinct) per grouping set.
+channel_buyers as (
+    select period_grain, period_start, sales_channel as channel, customer_key, first_order_date
+    from buyers
+    union all
+    select distinct period_grain, period_start, 'all', customer_key, first_order_date
+    from buyers
+),
+
 customer_counts as (
     select
         period_grain,
         period_start,
-        coalesce(sales_channel, 'all') as channel,
-        count(distinct case when first_order_date >= period_start then customer_key end) as new_customers,
-        count(distinct case when first_order_date < period_start then customer_key end)
-            as returning_customers
-    from buyers
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+        channel,
+        count(case when first_order_date >= period_start then 1 end) as new_customers,
+        count(case when first_order_date < period_start then 1 end) as returning_customers
+    from channel_buyers
+    group by period_grain, period_start, channel
 ),
 
 buyers_next_period as (
     select
-        buyers.*,
-        cast(case buyers.period_grain
-            when 'day' then {{ dbt.dateadd('day', 1, 'buyers.period_start') }}
-            when 'week' then {{ dbt.dateadd('day', 7, 'buyers.period_start') }}
-            when 'month' then {{ dbt.dateadd('month', 1, 'buyers.period_start') }}
-            when 'quarter' then {{ dbt.dateadd('month', 3, 'buyers.period_start') }}
-            when 'year' then {{ dbt.dateadd('year', 1, 'buyers.period_start') }}
+        channel_buyers.*,
+        cast(case channel_buyers.period_grain
+            when 'day' then {{ dbt.dateadd('day', 1, 'channel_buyers.period_start') }}
+            when 'week' then {{ dbt.dateadd('day', 7, 'channel_buyers.period_start') }}
+            when 'month' then {{ dbt.dateadd('month', 1, 'channel_buyers.period_start') }}
+            when 'quarter' then {{ dbt.dateadd('month', 3, 'channel_buyers.period_start') }}
+            when 'year' then {{ dbt.dateadd('year', 1, 'channel_buyers.period_start') }}
         end as date) as next_period_start
-    from buyers
+    from channel_buyers
 ),
 
 active_customers as (
@@ -107,18 +116,15 @@ retention as (
     select
         previous.period_grain,
         previous.next_period_start as period_start,
-        coalesce(previous.sales_channel, 'all') as channel,
-        count(distinct previous.customer_key) as previous_period_customers,
-        count(distinct active_customers.customer_key) as retained_customers
+        previous.channel,
+        count(*) as previous_period_customers,
+        count(active_customers.customer_key) as retained_customers
     from buyers_next_period as previous
     left join active_customers
         on previous.period_grain = active_customers.period_grain
         and previous.next_period_start = active_customers.period_start
         and previous.customer_key = active_customers.customer_key
-    group by grouping sets (
-        (previous.period_grain, previous.next_period_start, previous.sales_channel),
-        (previous.period_grain, previous.next_period_start)
-    )
+    group by previous.period_grain, previous.next_period_start, previous.channel
 ),
 
 final as (
