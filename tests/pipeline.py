@@ -31,6 +31,7 @@ def run_cx_daily(
     published: Path,
     start: str,
     end: str,
+    run_config: dict | None = None,
     **env: str,
 ) -> dg.ExecuteInProcessResult:
     """One run of the main job over the partitions start..end (ISO dates); failures don't raise."""
@@ -42,6 +43,7 @@ def run_cx_daily(
     ):
         return defs.resolve_job_def("cx_daily").execute_in_process(
             instance=instance,
+            run_config=run_config,
             resources={"warehouse": WarehouseResource(database=str(warehouse))},
             tags={"dagster/asset_partition_range_start": start, "dagster/asset_partition_range_end": end},
             raise_on_error=False,

@@ -47,10 +47,10 @@ def scenario(sample_baseline, tmp_path):
             (path,) = self.landing.glob(pattern.format(date=DAY))
             return path
 
-        def run(self):
+        def run(self, run_config: dict | None = None):
             with dg.instance_for_test() as instance:
                 result = run_cx_daily(
-                    instance, self.landing, self.warehouse, tmp_path / "published", DAY, DAY
+                    instance, self.landing, self.warehouse, tmp_path / "published", DAY, DAY, run_config
                 )
                 checks = {
                     e.asset_key.path[-1]: e
@@ -237,3 +237,33 @@ def test_a_broken_mart_blocks_publishing(scenario, monkeypatch):
     assert "marts" in materialized and "published" not in materialized
     published = (scenario.root / "published" / "marts.duckdb").resolve().read_bytes()
     assert published == scenario.published_before
+
+
+def test_an_incremental_mart_out_of_sync_stops_dbt_until_a_full_refresh(scenario):
+    """After an upgrade that changes an incremental mart's columns (here the stored table has one
+    more), dbt stops instead of appending rows of another shape, and nothing is published; a run
+    with full_refresh rebuilds the mart from all of history."""
+    con = duckdb.connect(str(scenario.warehouse))
+    con.execute("alter table marts.delivery_kpis add column retired_kpi double")
+    con.close()
+
+    result, _ = scenario.run()
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "cx_dbt_models" and "out of sync" in failure.message + str(
+        failure.event_specific_data.error
+    )
+    materialized = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}
+    assert "published" not in materialized
+
+    result, _ = scenario.run({"ops": {"cx_dbt_models": {"config": {"full_refresh": True}}}})
+    assert result.success
+    columns = [
+        c
+        for (c,) in scenario.query(
+            "select column_name from duckdb_columns() where table_name = 'delivery_kpis'"
+        )
+    ]
+    assert "retired_kpi" not in columns and "on_time_delivery_rate" in columns
+    assert scenario.query(
+        "select count(*) from marts.delivery_kpis where period_grain = 'day' and period_start = '2025-07-01'"
+    ) != [(0,)]
