@@ -78,8 +78,7 @@ delivered as (
         coalesce(sales_channel, 'all') as sales_channel,
         count(*) as delivered_shipments,
         sum(case when is_on_time then 1 else 0 end) as on_time_shipments,
-        {{ exact_mean('delivery_days') }} as delivery_days_mean,
-        {{ median('delivery_days') }} as delivery_days_median
+        {{ exact_mean('delivery_days') }} as delivery_days_mean
     from delivered_in_period
     group by grouping sets (
         (period_grain, period_start, carrier, sales_channel),
@@ -87,6 +86,54 @@ delivered as (
         (period_grain, period_start, sales_channel),
         (period_grain, period_start)
     )
+),
+
+-- The median of delivery days from a histogram (shipments per whole number of days): a median
+-- aggregate keeps every value of every group in memory, and with four grouping sets over five
+-- grains that does not fit (twice scale 25: out of memory). Of n values it is the mean of the
+-- values at positions floor((n + 1) / 2) and ceil((n + 1) / 2), like median().
+delivery_days_histogram as (
+    select
+        period_grain,
+        period_start,
+        coalesce(carrier, 'all') as carrier,
+        coalesce(sales_channel, 'all') as sales_channel,
+        delivery_days,
+        count(*) as shipments
+    from delivered_in_period
+    where delivery_days is not null
+    group by grouping sets (
+        (period_grain, period_start, carrier, sales_channel, delivery_days),
+        (period_grain, period_start, carrier, delivery_days),
+        (period_grain, period_start, sales_channel, delivery_days),
+        (period_grain, period_start, delivery_days)
+    )
+),
+
+delivery_days_cumulative as (
+    select
+        *,
+        sum(shipments) over (
+            partition by period_grain, period_start, carrier, sales_channel
+            order by delivery_days
+            rows between unbounded preceding and current row
+        ) as shipments_up_to,
+        sum(shipments) over (partition by period_grain, period_start, carrier, sales_channel) as n
+    from delivery_days_histogram
+),
+
+delivery_days_median as (
+    select
+        period_grain,
+        period_start,
+        carrier,
+        sales_channel,
+        (
+            min(case when shipments_up_to >= floor((n + 1) / 2.0) then delivery_days end)
+            + min(case when shipments_up_to >= ceil((n + 1) / 2.0) then delivery_days end)
+        ) / 2.0 as delivery_days_median
+    from delivery_days_cumulative
+    group by period_grain, period_start, carrier, sales_channel
 ),
 
 final as (
@@ -100,7 +147,7 @@ final as (
         coalesce(delivered.delivered_shipments, 0) as delivered_shipments,
         {{ ratio('delivered.on_time_shipments', 'delivered.delivered_shipments') }} as on_time_delivery_rate,
         cast(delivered.delivery_days_mean as double) as delivery_days_mean,
-        cast(delivered.delivery_days_median as double) as delivery_days_median,
+        cast(delivery_days_median.delivery_days_median as double) as delivery_days_median,
         cast(coalesce(handed_over.failed_delivery_shipments, 0) as bigint) as failed_delivery_shipments,
         {{ ratio('handed_over.failed_delivery_shipments', 'handed_over.shipments') }} as failed_delivery_rate,
         cast(coalesce(handed_over.returned_to_sender_shipments, 0) as bigint) as returned_to_sender_shipments,
@@ -120,6 +167,11 @@ final as (
         and spine.period_start = delivered.period_start
         and spine.carrier = delivered.carrier
         and spine.sales_channel = delivered.sales_channel
+    left join delivery_days_median
+        on spine.period_grain = delivery_days_median.period_grain
+        and spine.period_start = delivery_days_median.period_start
+        and spine.carrier = delivery_days_median.carrier
+        and spine.sales_channel = delivery_days_median.sales_channel
 )
 
 select * from final
