@@ -11,10 +11,6 @@ returns as (
     from {{ ref('stg_returns__returns') }}
 ),
 
-first_touch as (
-    select * from {{ ref('int_customers_first_touch') }}
-),
-
 channels as (
     select distinct sales_channel as channel from orders
     union
@@ -59,26 +55,7 @@ return_counts as (
 ),
 
 buyers as (
-    select distinct
-        orders_in_period.period_grain,
-        orders_in_period.period_start,
-        orders_in_period.sales_channel,
-        orders_in_period.customer_key,
-        first_touch.first_order_date
-    from orders_in_period
-    inner join first_touch
-        on orders_in_period.customer_key = first_touch.customer_key
-    where not orders_in_period.is_cancelled
-),
-
--- One row per customer who bought in the period, per sales channel and over all channels
--- ('all'): counting rows counts distinct customers, with no count(distinct) per grouping set.
-channel_buyers as (
-    select period_grain, period_start, sales_channel as channel, customer_key, first_order_date
-    from buyers
-    union all
-    select distinct period_grain, period_start, 'all', customer_key, first_order_date
-    from buyers
+    select * from {{ ref('int_buyers_listed_per_period') }}
 ),
 
 customer_counts as (
@@ -88,26 +65,27 @@ customer_counts as (
         channel,
         count(case when first_order_date >= period_start then 1 end) as new_customers,
         count(case when first_order_date < period_start then 1 end) as returning_customers
-    from channel_buyers
+    from buyers
     group by period_grain, period_start, channel
 ),
 
 buyers_next_period as (
     select
-        channel_buyers.*,
-        cast(case channel_buyers.period_grain
-            when 'day' then {{ dbt.dateadd('day', 1, 'channel_buyers.period_start') }}
-            when 'week' then {{ dbt.dateadd('day', 7, 'channel_buyers.period_start') }}
-            when 'month' then {{ dbt.dateadd('month', 1, 'channel_buyers.period_start') }}
-            when 'quarter' then {{ dbt.dateadd('month', 3, 'channel_buyers.period_start') }}
-            when 'year' then {{ dbt.dateadd('year', 1, 'channel_buyers.period_start') }}
+        buyers.*,
+        cast(case buyers.period_grain
+            when 'day' then {{ dbt.dateadd('day', 1, 'buyers.period_start') }}
+            when 'week' then {{ dbt.dateadd('day', 7, 'buyers.period_start') }}
+            when 'month' then {{ dbt.dateadd('month', 1, 'buyers.period_start') }}
+            when 'quarter' then {{ dbt.dateadd('month', 3, 'buyers.period_start') }}
+            when 'year' then {{ dbt.dateadd('year', 1, 'buyers.period_start') }}
         end as date) as next_period_start
-    from channel_buyers
+    from buyers
 ),
 
 active_customers as (
-    select distinct period_grain, period_start, customer_key
+    select period_grain, period_start, customer_key
     from buyers
+    where channel = 'all'
 ),
 
 retention as (
