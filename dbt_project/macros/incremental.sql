@@ -79,19 +79,21 @@
     )
 {%- endmacro %}
 
-{#- Staging models of the large versioned sources (order lines, waybills, tracking and ticket
-    events, tickets, surveys). On DuckDB they are incremental tables: a run re-ranks only the
-    records with a row exported since the cutoff (latest_version) and replaces them by key
-    (delete+insert), so that the models downstream read tables, not the window over every
-    version of two years. On Spark they stay views. -#}
-{% macro staging_materialization() -%}
-    {{ return(adapter.dispatch('staging_materialization', 'cx_warehouse')()) }}
+{#- Models that replace their changed records by key (delete+insert on unique_key): the staging
+    models of the large versioned sources (order lines, waybills, tracking and ticket events,
+    tickets, surveys), whose incremental runs re-rank only the records with a row exported since
+    the cutoff (latest_version), so that the models downstream read tables, not the window over
+    every version of two years; and the intermediate models keyed by order or shipment. On DuckDB
+    they are incremental; on Spark, where replacing rows by key needs merge (which plain Parquet
+    does not have), they are `spark_materialization` (a view or a table) rebuilt whole. -#}
+{% macro keyed_materialization(spark_materialization) -%}
+    {{ return(adapter.dispatch('keyed_materialization', 'cx_warehouse')(spark_materialization)) }}
 {%- endmacro %}
 
-{% macro default__staging_materialization() -%}
+{% macro default__keyed_materialization(spark_materialization) -%}
     {{ return('incremental') }}
 {%- endmacro %}
 
-{% macro spark__staging_materialization() -%}
-    {{ return('view') }}
+{% macro spark__keyed_materialization(spark_materialization) -%}
+    {{ return(spark_materialization) }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {#- Keep the latest version of each record: the highest `order_by`, then the latest export day,
     then the last line of the file. `relation` is a CTE or relation name. In an incremental
-    staging model (staging_materialization), an incremental run ranks only the records with a
+    staging model (keyed_materialization), an incremental run ranks only the records with a
     row exported since the cutoff, with all their versions; the model replaces them by key. -#}
 {% macro latest_version(relation, key_columns, order_by=none) -%}
     select * from (

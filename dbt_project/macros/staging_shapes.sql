@@ -3,7 +3,7 @@
     staging model stays its own file (one per source) and calls one of these. -#}
 
 {% macro stg_carrier_waybills(source_table) %}
-{{ config(materialized=staging_materialization(), unique_key='shipment_id', incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key='shipment_id', incremental_strategy='delete+insert') }}
 with
 
 source as (

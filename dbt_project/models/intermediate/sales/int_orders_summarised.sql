@@ -1,8 +1,18 @@
 -- One row per order: its value, units and identifiers, from its lines.
+-- Incremental (DuckDB): a run re-summarises the orders with a line whose latest version arrived
+-- since the cutoff, from all their lines, and replaces them by order_id.
+{{ config(materialized=keyed_materialization('table'), unique_key='order_id', incremental_strategy='delete+insert') }}
+
 with
 
 order_lines as (
     select * from {{ ref('int_order_lines_unioned') }}
+    {%- if is_incremental() %}
+    where order_id in (
+        select order_id from {{ ref('int_order_lines_unioned') }}
+        where _partition_date >= {{ incremental_cutoff() }}
+    )
+    {%- endif %}
 ),
 
 final as (

@@ -1,13 +1,43 @@
 -- One row per shipment with the promise against what happened.
 -- Business dates are in the business time zone; day differences are calendar days.
+-- Incremental (DuckDB): a run rebuilds the shipments whose waybill, tracking events or order
+-- changed since the cutoff, and replaces them by shipment_id.
+{{ config(materialized=keyed_materialization('table'), unique_key='shipment_id', incremental_strategy='delete+insert') }}
+
 with
 
-waybills as (
+all_waybills as (
     select * from {{ ref('stg_ghn__waybills') }}
     union all
     select * from {{ ref('stg_ghtk__waybills') }}
     union all
     select * from {{ ref('stg_viettelpost__waybills') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_summarised') }}
+),
+
+{% if is_incremental() -%}
+changed_shipments as (
+    select shipment_id from all_waybills where _partition_date >= {{ incremental_cutoff() }}
+    union
+    select shipment_id from {{ ref('stg_carriers__tracking_events') }}
+    where _partition_date >= {{ incremental_cutoff() }}
+    union
+    select all_waybills.shipment_id
+    from all_waybills
+    inner join orders
+        on all_waybills.order_id = orders.order_id
+    where orders._partition_date >= {{ incremental_cutoff() }}
+),
+
+{% endif -%}
+waybills as (
+    select * from all_waybills
+    {%- if is_incremental() %}
+    where shipment_id in (select shipment_id from changed_shipments)
+    {%- endif %}
 ),
 
 tracking as (
@@ -17,11 +47,10 @@ tracking as (
         min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at,
         max(_partition_date) as _partition_date
     from {{ ref('stg_carriers__tracking_events') }}
+    {%- if is_incremental() %}
+    where shipment_id in (select shipment_id from changed_shipments)
+    {%- endif %}
     group by shipment_id
-),
-
-orders as (
-    select * from {{ ref('int_orders_summarised') }}
 ),
 
 joined as (

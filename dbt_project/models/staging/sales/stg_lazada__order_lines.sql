@@ -1,5 +1,5 @@
 -- Lazada exports one row per item unit: each row is an order line of quantity 1.
-{{ config(materialized=staging_materialization(), unique_key='order_line_id', incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key='order_line_id', incremental_strategy='delete+insert') }}
 with
 
 source as (

@@ -1,6 +1,6 @@
 -- Orders taken in Facebook / Zalo chats or by phone, kept by hand in a Google Sheet.
 -- The sheet has no update time: the row of the latest export day wins.
-{{ config(materialized=staging_materialization(), unique_key='order_line_id', incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key='order_line_id', incremental_strategy='delete+insert') }}
 with
 
 source as (

@@ -1,5 +1,5 @@
 -- Store receipts are paid and handed over at the till: status delivered.
-{{ config(materialized=staging_materialization(), unique_key='order_line_id', incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key='order_line_id', incremental_strategy='delete+insert') }}
 with
 
 source as (

@@ -1,4 +1,4 @@
-{{ config(materialized=staging_materialization(), unique_key='order_line_id', incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key='order_line_id', incremental_strategy='delete+insert') }}
 with
 
 source as (

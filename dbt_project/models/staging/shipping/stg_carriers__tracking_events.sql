@@ -1,4 +1,4 @@
-{{ config(materialized=staging_materialization(), unique_key=['carrier', 'waybill_id', 'carrier_status', 'event_at'], incremental_strategy='delete+insert') }}
+{{ config(materialized=keyed_materialization('view'), unique_key=['carrier', 'waybill_id', 'carrier_status', 'event_at'], incremental_strategy='delete+insert') }}
 with
 
 source as (
