@@ -22,6 +22,7 @@ rendered into Data Docs there.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -309,12 +310,10 @@ def _run_suite(
     kept or pruned together."""
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
-    from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="file", project_root_dir=str(env.quality_dir()))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context = _context(str(env.quality_dir()))
     layer, table = suite["name"].split(".", 1)
     datasource = context.data_sources.add_or_update_pandas(layer)
     asset = next((a for a in datasource.assets if a.name == table), None) or datasource.add_dataframe_asset(
@@ -381,6 +380,18 @@ def _run_suite(
             )
         )
     return list(zip(positions, failures, strict=True))
+
+
+@functools.cache
+def _context(project_root_dir: str):
+    """GE's file context of the project, made once per process: reading its configuration takes
+    a sixth of a second, paid by every validation of a run otherwise."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="file", project_root_dir=project_root_dir)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
 
 
 def _prune(keys) -> None:
