@@ -146,12 +146,14 @@ def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, dow
     from orchestration.defs.ingest.assets import ingest_assets
     from orchestration.defs.quality.checks import quality_checks
     from orchestration.defs.resources import WarehouseResource
+    from orchestration.lib import quality
 
     landing = tmp_path / "landing"
     path = landing / "support" / "callcenter" / "call_records_2025-07-01.csv"
     path.parent.mkdir(parents=True)
     path.write_text(HEADER + rows, encoding="utf-8")
     monkeypatch.setenv("CX_LANDING_DIR", str(landing))
+    monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
     calls = next(a for a in ingest_assets if dg.AssetKey(["raw", "call_records"]) in a.keys)
     check = next(
         c
@@ -184,6 +186,13 @@ def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, dow
     assert evaluation.severity == (
         dg.AssetCheckSeverity.WARN if downstream_built else dg.AssetCheckSeverity.ERROR
     )
+    # The validation is in Data Docs; the index page is rebuilt at once when the check fails, else
+    # left to the end of the run (the mart checks).
+    assert list((tmp_path / "quality").rglob(f"{result.run_id}/*/*.html"))
+    index = quality.data_docs_index()
+    assert index.exists() is (rows != GOOD)
+    if rows != GOOD:
+        assert result.run_id in index.read_text(encoding="utf-8")
 
 
 def test_validations_are_rendered_into_data_docs_and_old_ones_pruned(con, tmp_path, monkeypatch):

@@ -255,24 +255,30 @@ def validate(
     partitions: list[date],
     suite: dict | None = None,
     run_name: str | None = None,
+    build_index: bool = True,
 ) -> list[Failure]:
     """Validate the partitions' rows against the source's suite; return the failed expectations.
 
     The rows are read and validated in chunks of whole partitions (partition_chunks, CHUNK_ROWS),
     each a GE run named "<run_name> <first>..<last>"; a failed expectation is reported once, its
-    unexpected rows summed over the chunks and its samples the first ones found."""
+    unexpected rows summed over the chunks and its samples the first ones found. build_index: as
+    in run_suite."""
     suite = suite or read_suite(suite_name(source))
     columns = suite_columns(suite)
     chunks = partition_chunks(con, source, partitions, CHUNK_ROWS)
     if len(chunks) <= 1:
         frame = partition_frame(con, source, columns, partitions)
-        return run_suite(frame, suite, run_name)
+        return run_suite(frame, suite, run_name, build_index)
     run_time = datetime.now(UTC)  # the chunks' results are one validation to pruning
     merged: dict[tuple, tuple[int, Failure]] = {}
     for chunk in chunks:
         frame = partition_frame(con, source, columns, chunk)
         failures = _run_suite(
-            frame, suite, f"{run_name or 'adhoc'} {chunk[0]}..{chunk[-1]}", run_time, chunk is chunks[-1]
+            frame,
+            suite,
+            f"{run_name or 'adhoc'} {chunk[0]}..{chunk[-1]}",
+            run_time,
+            build_index and chunk is chunks[-1],
         )
         del frame  # freed before the next chunk is read
         for position, failure in failures:
@@ -297,8 +303,8 @@ def validate_mart(
 def run_suite(frame, suite: dict, run_name: str | None = None, build_index: bool = True) -> list[Failure]:
     """Run a suite on a DataFrame in GE's project (env.quality_dir()), store the result, render
     it into Data Docs, and return the failed expectations. build_index=False leaves Data Docs'
-    index page to a later validation of the same step: it reads every stored result, about a
-    second each time."""
+    index page to a later validation or to build_data_docs_index: it reads every stored result,
+    up to a second each time."""
     return [failure for _, failure in _run_suite(frame, suite, run_name, build_index=build_index)]
 
 
@@ -404,6 +410,14 @@ def _prune(keys) -> None:
             shutil.rmtree(run_dir / run_time, ignore_errors=True)
             if run_dir.is_dir() and not any(run_dir.iterdir()):
                 run_dir.rmdir()
+
+
+def build_data_docs_index() -> None:
+    """Rebuild Data Docs' index page, which lists every stored validation."""
+    context = _context(str(env.quality_dir()))
+    # Given no resource, GE re-renders every page: give it one stored result, re-rendered with
+    # the index.
+    context.build_data_docs(resource_identifiers=context.validation_results_store.list_keys()[:1])
 
 
 def data_docs_index() -> Path:

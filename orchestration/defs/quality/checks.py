@@ -6,7 +6,9 @@ An error-level failure (a broken rule of the suite, or a volume drop) fails the 
 severity ERROR, and because the checks are blocking, the assets downstream are not built in that
 run: a failed raw check stops dbt, a failed mart check stops publishing, so readers keep the last
 good version. Warning-level failures are reported (severity WARN) and do not block. Every
-validation is also rendered into Data Docs (see orchestration.lib.quality).
+validation is also rendered into Data Docs (see orchestration.lib.quality). Data Docs' index page
+(it reads every stored validation, up to a second) is rebuilt once per run, by the mart checks,
+and at once by a raw check that fails: the run may stop there.
 """
 
 import dagster as dg
@@ -18,6 +20,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
 from orchestration.lib.quality import (
     Failure,
+    build_data_docs_index,
     load_rules,
     quarantine_failures,
     validate,
@@ -80,11 +83,13 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
         with warehouse.connect() as con:
-            failures = validate(con, source, partitions, run_name=context.run.run_id)
+            failures = validate(con, source, partitions, run_name=context.run.run_id, build_index=False)
             failures += volume_failures(
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
             )
             failures += quarantine_failures(con, source, partitions, **QUARANTINE)
+        if failures:
+            build_data_docs_index()
         return check_result(
             context,
             f"raw.{source.name}",
@@ -112,7 +117,7 @@ def mart_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseReso
     with warehouse.connect() as con:
         for key in MART_KEYS:
             mart = key.path[-1]
-            # Data Docs' index once, with the last mart
+            # Data Docs' index once per run, with the last mart
             failures = validate_mart(con, mart, context.run.run_id, build_index=key == MART_KEYS[-1])
             (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchall()[0]
             yield check_result(context, f"marts.{mart}", failures, {"rows": rows}, asset_key=key)
