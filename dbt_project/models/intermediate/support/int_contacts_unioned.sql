@@ -17,7 +17,8 @@ contacts as (
         is_abandoned,
         -- Calls offered: every call counts in the service level, answered or not.
         true as counts_for_service_level,
-        case when is_answered then wait_seconds end as first_response_seconds
+        case when is_answered then wait_seconds end as first_response_seconds,
+        _partition_date
     from {{ ref('stg_callcenter__calls') }}
     union all
     select
@@ -29,7 +30,8 @@ contacts as (
         false,
         -- Bot-only sessions never wait for a human: they are not in the service level.
         reached_agent,
-        {{ seconds_between('started_at', 'first_agent_reply_at') }}
+        {{ seconds_between('started_at', 'first_agent_reply_at') }},
+        _partition_date
     from {{ ref('stg_livechat__chats') }}
     union all
     select
@@ -40,7 +42,8 @@ contacts as (
         first_agent_reply_at is not null,
         false,
         true,
-        first_response_seconds
+        first_response_seconds,
+        _partition_date
     from {{ ref('int_tickets_enriched_with_events') }}
     where contact_channel in ('email', 'web_form', 'facebook', 'zalo')
         and not is_merged

@@ -52,7 +52,8 @@ lifecycle as (
             as last_solved_event_at,
         sum(case when event_type = 'status_change' and previous_value in ('solved', 'closed')
             and new_value not in ('solved', 'closed') then 1 else 0 end) as reopen_count,
-        bool_or(event_type = 'group_change' and new_value like 'Tier 2%') as was_escalated
+        bool_or(event_type = 'group_change' and new_value like 'Tier 2%') as was_escalated,
+        max(_partition_date) as _partition_date
     from events
     group by ticket_id
 ),
@@ -79,7 +80,9 @@ final as (
         coalesce(lifecycle.reopen_count, 0) > 0 as is_reopened,
         coalesce(lifecycle.was_escalated, false) or tickets.group_name like 'Tier 2%' as is_escalated,
         coalesce(lifecycle.agent_interaction_count, 0) as agent_interaction_count,
-        tickets._partition_date
+        -- The newest export day behind the row (ticket version or event): incremental marts
+        -- rebuild the periods of tickets changed since their cutoff.
+        greatest(tickets._partition_date, lifecycle._partition_date) as _partition_date
     from tickets
     left join lifecycle
         on tickets.ticket_id = lifecycle.ticket_id

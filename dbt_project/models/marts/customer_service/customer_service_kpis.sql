@@ -1,7 +1,21 @@
+-- Incremental (DuckDB): a run rebuilds the periods from the earliest date a changed ticket or
+-- contact has (mart_rebuild_since; a ticket's backlog intervals start at its creation), or all of
+-- them when a contact channel is new.
+{{ config(
+    materialized=mart_materialization(),
+    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='delete+insert',
+) }}
+{% set since = '(select since from rebuild_since)' if is_incremental() else none %}
+
 with
 
-tickets as (
+all_tickets as (
     select * from {{ ref('int_tickets_enriched_with_events') }}
+),
+
+tickets as (
+    select * from all_tickets
     where not is_merged
 ),
 
@@ -19,12 +33,23 @@ channels as (
     select distinct contact_channel from tickets
 ),
 
+{% if is_incremental() %}
+rebuild_since as (
+    select least(
+        {{ mart_rebuild_since('all_tickets', ['created_date', 'solved_date']) }},
+        {{ mart_rebuild_since(
+            'contacts', ['contacted_date'],
+            new_dimensions='select channel from channels except select contact_channel from ' ~ this
+        ) }}
+    ) as since
+),
+{% endif %}
 spine as (
-    {{ period_channel_spine('channels') }}
+    {{ period_channel_spine('channels', since) }}
 ),
 
 tickets_created_in_period as (
-    {{ expand_to_periods('tickets', 'created_date') }}
+    {{ expand_to_periods('tickets', 'created_date', since) }}
 ),
 
 created as (
@@ -43,7 +68,7 @@ created as (
 ),
 
 tickets_solved_in_period as (
-    {{ expand_to_periods('tickets', 'solved_date') }}
+    {{ expand_to_periods('tickets', 'solved_date', since) }}
 ),
 
 solved as (
@@ -64,7 +89,7 @@ solved as (
 ),
 
 contacts_in_period as (
-    {{ expand_to_periods('contacts', 'contacted_date') }}
+    {{ expand_to_periods('contacts', 'contacted_date', since) }}
 ),
 
 contact_counts as (

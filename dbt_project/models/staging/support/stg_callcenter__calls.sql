@@ -27,6 +27,7 @@ final as (
         agent_id,
         {{ normalize_phone('caller_phone') }} as customer_phone,
         ticket_id,
+        _partition_date,
         _source_file,
         _source_row
     from latest

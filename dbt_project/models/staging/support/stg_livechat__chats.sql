@@ -30,6 +30,7 @@ final as (
         {{ normalize_phone('latest.visitor_phone') }} as customer_phone,
         {{ normalize_email('latest.visitor_email') }} as customer_email,
         latest.ticket_id,
+        latest._partition_date,
         latest._source_file,
         latest._source_row
     from latest
