@@ -1,5 +1,16 @@
 -- Sales, returns and loyalty per sales channel. Orders count in the period they were placed,
 -- returns in the period they were requested (a return can fall in a later period than its sale).
+-- Incremental (DuckDB): a run rebuilds the periods from the earliest date of an order or return
+-- changed since the cutoff (mart_rebuild_since), or of a day whose buyers the run rebuilt in
+-- int_buyers_listed_per_period (identity merges change old periods' customers), or all of them
+-- when a sales channel is new.
+{{ config(
+    materialized=mart_materialization(),
+    unique_key=['period_grain', 'period_start'],
+    incremental_strategy='delete+insert',
+) }}
+{% set since = '(select since from rebuild_since)' if is_incremental() else none %}
+
 with
 
 orders as (
@@ -17,12 +28,31 @@ channels as (
     select distinct sales_channel from returns
 ),
 
+buyers as (
+    select * from {{ ref('int_buyers_listed_per_period') }}
+),
+
+{% if is_incremental() %}
+rebuild_since as (
+    select least(
+        {{ mart_rebuild_since(
+            'orders', ['ordered_date'],
+            new_dimensions='select channel from channels except select sales_channel from ' ~ this
+        ) }},
+        {{ mart_rebuild_since('returns', ['requested_date']) }},
+        (
+            select min(period_start) from buyers
+            where period_grain = 'day' and _built_at = (select max(_built_at) from buyers)
+        )
+    ) as since
+),
+{% endif %}
 spine as (
-    {{ period_channel_spine('channels') }}
+    {{ period_channel_spine('channels', since) }}
 ),
 
 orders_in_period as (
-    {{ expand_to_periods('orders', 'ordered_date') }}
+    {{ expand_to_periods('orders', 'ordered_date', since) }}
 ),
 
 order_counts as (
@@ -40,7 +70,7 @@ order_counts as (
 ),
 
 returns_in_period as (
-    {{ expand_to_periods('returns', 'requested_date') }}
+    {{ expand_to_periods('returns', 'requested_date', since) }}
 ),
 
 return_counts as (
@@ -54,10 +84,6 @@ return_counts as (
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),
 
-buyers as (
-    select * from {{ ref('int_buyers_listed_per_period') }}
-),
-
 customer_counts as (
     select
         period_grain,
@@ -66,6 +92,9 @@ customer_counts as (
         count(case when first_order_date >= period_start then 1 end) as new_customers,
         count(case when first_order_date < period_start then 1 end) as returning_customers
     from buyers
+    {%- if since %}
+    where {{ is_rebuilt_period('period_grain', 'period_start', since) }}
+    {%- endif %}
     group by period_grain, period_start, channel
 ),
 
@@ -86,6 +115,9 @@ active_customers as (
     select period_grain, period_start, customer_key
     from buyers
     where channel = 'all'
+    {%- if since %}
+        and {{ is_rebuilt_period('period_grain', 'period_start', since) }}
+    {%- endif %}
 ),
 
 retention as (
@@ -95,13 +127,16 @@ retention as (
         previous.period_grain,
         previous.next_period_start as period_start,
         previous.channel,
-        count(*) as previous_period_customers,
+        count(previous.customer_key) as previous_period_customers,
         count(active_customers.customer_key) as retained_customers
     from buyers_next_period as previous
     left join active_customers
         on previous.period_grain = active_customers.period_grain
         and previous.next_period_start = active_customers.period_start
         and previous.customer_key = active_customers.customer_key
+    {%- if since %}
+    where {{ is_rebuilt_period('previous.period_grain', 'previous.next_period_start', since) }}
+    {%- endif %}
     group by previous.period_grain, previous.next_period_start, previous.channel
 ),
 

@@ -20,6 +20,7 @@ final as (
         return_reason,
         coalesce(refund_amount, 0) as refund_amount_vnd,
         return_status,
+        _partition_date,
         _source_file,
         _source_row
     from latest
