@@ -70,9 +70,12 @@
     the mart; if it returns a row, every period is rebuilt, to give the new value its rows. -#}
 {% macro mart_rebuild_since(relation, date_columns, new_dimensions=none) -%}
     {%- set cutoff = incremental_cutoff("case when period_grain = 'day' then period_start end") -%}
+    {#- Spark's least() takes two arguments or more -#}
+    {%- set earliest_date = date_columns[0] if date_columns | length == 1
+        else 'least(' ~ date_columns | join(', ') ~ ')' -%}
     least(
         {{ cutoff }},
-        (select min(least({{ date_columns | join(', ') }})) from {{ relation }} where _partition_date >= {{ cutoff }})
+        (select min({{ earliest_date }}) from {{ relation }} where _partition_date >= {{ cutoff }})
         {%- if new_dimensions %},
         (select min(period_start) from {{ this }} where exists ({{ new_dimensions }}))
         {%- endif %}
