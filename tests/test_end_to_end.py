@@ -6,14 +6,21 @@ then read what it produced.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.bench import mart_digests
+from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.samples import generate
 from tests.pipeline import run_cx_daily
@@ -55,6 +62,7 @@ def pipeline(tmp_path_factory):
         "con": con,
         "manifest": manifest,
         "landing": str(landing),
+        "warehouse": warehouse,
         "digests": digests,
         "published": published,
         "dbt_artifacts": dbt_artifacts,
@@ -206,3 +214,28 @@ def test_backfill_in_two_runs_and_a_rerun_give_the_same_marts_as_one_run(pipelin
             )
             assert result.success
     assert mart_digests(warehouse) == pipeline["digests"]
+
+
+def test_dbt_unit_tests_pass_here_and_the_job_leaves_them_out(pipeline, tmp_path):
+    """The job's dbt build excludes unit tests (their SQL logic does not change between runs);
+    this suite runs every one of them, on a copy of the warehouse the job built."""
+    (job_results,) = pipeline["dbt_artifacts"].glob("*/run_results.json")
+    job_ran = [r["unique_id"] for r in json.loads(job_results.read_text())["results"]]
+    assert any(n.startswith("test.") for n in job_ran)
+    assert not [n for n in job_ran if n.startswith("unit_test.")]
+
+    warehouse = tmp_path / "unit_tests.duckdb"
+    shutil.copy(pipeline["warehouse"], warehouse)
+    target = tmp_path / "dbt_target"
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--profiles-dir", "."],
+        cwd=env.DBT_PROJECT_DIR,
+        env={**os.environ, "DUCKDB_DATABASE": str(warehouse), "DBT_TARGET_PATH": str(target)},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-5000:]
+    statuses = [r["status"] for r in json.loads((target / "run_results.json").read_text())["results"]]
+    nodes = json.loads((target / "manifest.json").read_text())["unit_tests"]
+    assert nodes and statuses == ["pass"] * len(nodes)
