@@ -100,3 +100,24 @@
 {% macro spark__keyed_materialization(spark_materialization) -%}
     {{ return(spark_materialization) }}
 {%- endmacro %}
+
+{#- delete+insert on DuckDB, as dbt-duckdb's but for a key of several columns: dbt-duckdb deletes
+    with `delete ... using <new rows> where <keys equal>`, a join. On a key that is not unique in
+    the table (int_buyers_listed_per_period: (period_grain, period_start), millions of rows per
+    period) the join pairs every stored row of a period with every new row of it: at scale 25 a
+    nightly delete had not finished after 12 minutes. A semi-join (row value IN) deletes the same
+    rows in a second. -#}
+{% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set dest_cols_csv = get_quoted_csv(dest_columns | map(attribute='name')) -%}
+    {%- if keys %}
+    delete from {{ target }}
+    where ({{ keys | join(', ') }}) in (select {{ keys | join(', ') }} from {{ source }})
+    {%- for predicate in incremental_predicates or [] %}
+        and {{ predicate }}
+    {%- endfor %};
+    {%- endif %}
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }} from {{ source }}
+{%- endmacro %}
