@@ -139,7 +139,7 @@ def compiled_models(target_path: Path, start: date, end: date) -> list[tuple[str
     """(relation, materialization, compiled SQL) of every model, in dependency order."""
     subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            str(env.DBT_EXECUTABLE),
             "compile",
             "--full-refresh",
             "--quiet",

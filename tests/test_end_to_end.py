@@ -11,9 +11,7 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -239,9 +237,8 @@ def test_dbt_unit_tests_pass_here_and_the_job_leaves_them_out(pipeline, tmp_path
     warehouse = tmp_path / "unit_tests.duckdb"
     shutil.copy(pipeline["warehouse"], warehouse)
     target = tmp_path / "dbt_target"
-    dbt = Path(sys.executable).parent / "dbt"
     completed = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--profiles-dir", "."],
+        [str(env.DBT_EXECUTABLE), "test", "--select", "test_type:unit", "--profiles-dir", "."],
         cwd=env.DBT_PROJECT_DIR,
         env={**os.environ, "DUCKDB_DATABASE": str(warehouse), "DBT_TARGET_PATH": str(target)},
         capture_output=True,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,6 +52,5 @@ def dbt_resource() -> DbtCliResource:
         project_dir=str(env.DBT_PROJECT_DIR),
         profiles_dir=str(env.DBT_PROJECT_DIR),
         target=env.dbt_target(),
-        # The dbt of this virtual environment, whether or not it is on PATH.
-        dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        dbt_executable=str(env.DBT_EXECUTABLE),
     )

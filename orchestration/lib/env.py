@@ -7,10 +7,13 @@ clone. The same DUCKDB_DATABASE feeds Dagster and dbt's profiles.yml.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The dbt of this virtual environment, whether or not it is on PATH.
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 
 def environment() -> str:
