@@ -217,10 +217,10 @@ def test_a_broken_mart_blocks_publishing(scenario, monkeypatch):
 
     real = quality.validate_mart
 
-    def duplicated_key(con, mart, run_name=None, build_index=True):
+    def duplicated_key(con, mart, run_name=None, render=True):
         if mart == "sales_kpis":
             con.execute("insert into marts.sales_kpis select * from marts.sales_kpis limit 1")
-        return real(con, mart, run_name, build_index)
+        return real(con, mart, run_name, render)
 
     monkeypatch.setattr("orchestration.defs.quality.checks.validate_mart", duplicated_key)
 

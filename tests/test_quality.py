@@ -186,9 +186,10 @@ def test_blocking_check_stops_downstream_assets(tmp_path, monkeypatch, rows, dow
     assert evaluation.severity == (
         dg.AssetCheckSeverity.WARN if downstream_built else dg.AssetCheckSeverity.ERROR
     )
-    # The validation is in Data Docs; the index page is rebuilt at once when the check fails, else
-    # left to the end of the run (the mart checks).
-    assert list((tmp_path / "quality").rglob(f"{result.run_id}/*/*.html"))
+    # The validation is stored; it is rendered into Data Docs, with the index page, at once when
+    # the check fails, else left to the end of the run (the mart checks).
+    assert list((tmp_path / "quality").rglob(f"validations/**/{result.run_id}/*/*.json"))
+    assert bool(list((tmp_path / "quality").rglob(f"{result.run_id}/*/*.html"))) is (rows != GOOD)
     index = quality.data_docs_index()
     assert index.exists() is (rows != GOOD)
     if rows != GOOD:

@@ -6,9 +6,9 @@ An error-level failure (a broken rule of the suite, or a volume drop) fails the 
 severity ERROR, and because the checks are blocking, the assets downstream are not built in that
 run: a failed raw check stops dbt, a failed mart check stops publishing, so readers keep the last
 good version. Warning-level failures are reported (severity WARN) and do not block. Every
-validation is also rendered into Data Docs (see orchestration.lib.quality). Data Docs' index page
-(it reads every stored validation, up to a second) is rebuilt once per run, by the mart checks,
-and at once by a raw check that fails: the run may stop there.
+validation is also rendered into Data Docs (see orchestration.lib.quality), once per run, with
+Data Docs' index page: by the mart checks after the last mart, and at once by a raw check that
+fails (the run may stop there).
 """
 
 import dagster as dg
@@ -20,9 +20,9 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
 from orchestration.lib.quality import (
     Failure,
-    build_data_docs_index,
     load_rules,
     quarantine_failures,
+    render_data_docs,
     validate,
     validate_mart,
     volume_failures,
@@ -83,13 +83,13 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
         with warehouse.connect() as con:
-            failures = validate(con, source, partitions, run_name=context.run.run_id, build_index=False)
+            failures = validate(con, source, partitions, run_name=context.run.run_id, render=False)
             failures += volume_failures(
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
             )
             failures += quarantine_failures(con, source, partitions, **QUARANTINE)
         if failures:
-            build_data_docs_index()
+            render_data_docs()
         return check_result(
             context,
             f"raw.{source.name}",
@@ -117,10 +117,10 @@ def mart_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseReso
     with warehouse.connect() as con:
         for key in MART_KEYS:
             mart = key.path[-1]
-            # Data Docs' index once per run, with the last mart
-            failures = validate_mart(con, mart, context.run.run_id, build_index=key == MART_KEYS[-1])
+            failures = validate_mart(con, mart, context.run.run_id, render=False)
             (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchall()[0]
             yield check_result(context, f"marts.{mart}", failures, {"rows": rows}, asset_key=key)
+    render_data_docs()
 
 
 quality_checks = [*(build_check(source) for source in SOURCES), mart_checks]
