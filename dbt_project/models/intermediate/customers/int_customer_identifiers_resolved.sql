@@ -4,8 +4,16 @@
     identifier of the group. Only the pair of identifiers a record carries matters, so records
     are reduced to their distinct (phone, e-mail) pairs first: millions of orders of returning
     customers become one node each. Connected components are found by a fixed number of
-    label-propagation passes (portable SQL, no recursive CTE); four passes link chains of up to
-    sixteen distinct pairs, far more than a person's identifiers chain in practice. -#}
+    label-propagation passes (portable SQL, no recursive CTE): each pass carries the smallest
+    label one pair further, so four passes join a customer whose identifiers chain through up to
+    four pairs. _partition_date is the newest export day of any record of the customer.
+
+    Incremental (DuckDB): a run reads only the pairs of records exported since the cutoff. Each
+    stored customer such a pair touches enters the graph as one node, labelled with its smallest
+    identifier; the run re-keys every identifier of those customers and of the new pairs, and
+    replaces them by identifier. Customers only merge: a pair that disappears (a record's phone
+    corrected) does not split a stored customer until a full refresh. -#}
+{{ config(materialized=keyed_materialization('table'), unique_key='identifier', incremental_strategy='delete+insert') }}
 {%- set passes = 4 -%}
 with
 
@@ -17,63 +25,115 @@ records as (
         'stg_livechat__chats',
         'stg_surveys__responses',
     ] %}
-    select customer_phone, customer_email
+    select customer_phone, customer_email, _partition_date
     from {{ ref(model) }}
-    where customer_phone is not null or customer_email is not null
-    union
+    where (customer_phone is not null or customer_email is not null)
+    {%- if is_incremental() %}
+        and _partition_date >= {{ incremental_cutoff() }}
+    {%- endif %}
+    union all
     {% endfor %}
-    select customer_phone, cast(null as {{ dbt.type_string() }}) as customer_email
+    select customer_phone, cast(null as {{ dbt.type_string() }}) as customer_email, _partition_date
     from {{ ref('stg_callcenter__calls') }}
     where customer_phone is not null
+    {%- if is_incremental() %}
+        and _partition_date >= {{ incremental_cutoff() }}
+    {%- endif %}
 ),
 
 pairs as (
     select
         'phone:' || coalesce(customer_phone, '') || ' email:' || coalesce(customer_email, '') as record_id,
         customer_phone,
-        customer_email
+        customer_email,
+        max(_partition_date) as _partition_date
     from records
+    group by customer_phone, customer_email
 ),
 
 record_identifiers as (
-    select record_id, 'phone:' || customer_phone as identifier
+    select record_id, 'phone:' || customer_phone as identifier, _partition_date
     from pairs
     where customer_phone is not null
     union all
-    select record_id, 'email:' || customer_email as identifier
+    select record_id, 'email:' || customer_email as identifier, _partition_date
     from pairs
     where customer_email is not null
 ),
 
-labels_0 as (
-    select identifier, identifier as label
+{#- The nodes of the graph and the identifiers behind each: on a full build every identifier is
+    a node of its own; on an incremental run every stored customer touched by a new pair is one
+    node, 'customer:' || its key, and the identifiers the table does not hold yet are their own. -#}
+{%- if is_incremental() %}
+touched_members as (
+    select identifier, 'customer:' || customer_key as node, _partition_date
+    from {{ this }}
+    where customer_key in (
+        select customer_key from {{ this }}
+        where identifier in (select identifier from record_identifiers)
+    )
+),
+
+node_members as (
+    select
+        identifier,
+        coalesce(min(node), identifier) as node,
+        max(_partition_date) as _partition_date
+    from (
+        select identifier, node, _partition_date from touched_members
+        union all
+        select identifier, cast(null as {{ dbt.type_string() }}) as node, _partition_date
+        from record_identifiers
+    ) as members
+    group by identifier
+),
+{%- else %}
+node_members as (
+    select identifier, identifier as node, max(_partition_date) as _partition_date
     from record_identifiers
     group by identifier
+),
+{%- endif %}
+
+record_nodes as (
+    select distinct record_identifiers.record_id, node_members.node
+    from record_identifiers
+    inner join node_members
+        on record_identifiers.identifier = node_members.identifier
+),
+
+labels_0 as (
+    select node, min(identifier) as label
+    from node_members
+    group by node
 ),
 
 {% for n in range(1, passes + 1) %}
 record_labels_{{ n }} as (
-    select record_identifiers.record_id, min(labels_{{ n - 1 }}.label) as label
-    from record_identifiers
+    select record_nodes.record_id, min(labels_{{ n - 1 }}.label) as label
+    from record_nodes
     inner join labels_{{ n - 1 }}
-        on record_identifiers.identifier = labels_{{ n - 1 }}.identifier
-    group by record_identifiers.record_id
+        on record_nodes.node = labels_{{ n - 1 }}.node
+    group by record_nodes.record_id
 ),
 
 labels_{{ n }} as (
-    select record_identifiers.identifier, min(record_labels_{{ n }}.label) as label
-    from record_identifiers
+    select record_nodes.node, min(record_labels_{{ n }}.label) as label
+    from record_nodes
     inner join record_labels_{{ n }}
-        on record_identifiers.record_id = record_labels_{{ n }}.record_id
-    group by record_identifiers.identifier
+        on record_nodes.record_id = record_labels_{{ n }}.record_id
+    group by record_nodes.node
 ),
 {% endfor %}
 
 final as (
     select
-        identifier,
-        {{ pseudonymize('label') }} as customer_key
-    from labels_{{ passes }}
+        node_members.identifier,
+        {{ pseudonymize('labels_' ~ passes ~ '.label') }} as customer_key,
+        max(node_members._partition_date) over (partition by labels_{{ passes }}.label) as _partition_date
+    from node_members
+    inner join labels_{{ passes }}
+        on node_members.node = labels_{{ passes }}.node
 )
 
 select * from final

@@ -18,7 +18,8 @@ final as (
         created_at,
         updated_at,
         _source_file,
-        _source_row
+        _source_row,
+        _partition_date
     from latest
 )
 
