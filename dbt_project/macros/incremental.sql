@@ -44,6 +44,23 @@
     {{ return(day_column) }}
 {%- endmacro %}
 
+{#- Which rows an incremental run of a model partitioned by day (incremental_partition_by)
+    writes, as a condition on `relation`, given `changed`, the condition of its changed rows.
+    DuckDB replaces rows by the model's unique_key: the changed rows suffice. Spark overwrites
+    whole day partitions: every row of a day that has a changed row. (Selecting whole days on
+    DuckDB too made the order lines' nightly read every column of every line: 3.7 s, not 0.3.) -#}
+{% macro rows_to_rebuild(relation, day_column, changed) -%}
+    {{ return(adapter.dispatch('rows_to_rebuild', 'cx_warehouse')(relation, day_column, changed)) }}
+{%- endmacro %}
+
+{% macro default__rows_to_rebuild(relation, day_column, changed) -%}
+    {{ changed }}
+{%- endmacro %}
+
+{% macro spark__rows_to_rebuild(relation, day_column, changed) -%}
+    {{ day_column }} in (select {{ day_column }} from {{ relation }} where {{ changed }})
+{%- endmacro %}
+
 {#- KPI marts. On DuckDB they are incremental: a run rebuilds only the periods (of every grain)
     that contain or follow `since`, the earliest business date whose figures can have changed
     (mart_rebuild_since), and replaces those periods whole (delete+insert on period_grain,

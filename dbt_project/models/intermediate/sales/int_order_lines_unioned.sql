@@ -1,6 +1,6 @@
 -- Every order line of every sales channel in one shape, with the order's business date.
--- Incremental: every order day with a line whose latest version arrived since the cutoff is
--- rebuilt whole (a line keeps its order date across versions).
+-- Incremental: the lines whose latest version arrived since the cutoff (on Spark, every order day
+-- with such a line: a line keeps its order date across versions), see rows_to_rebuild.
 {{ config(
     materialized='incremental',
     unique_key='order_line_id',
@@ -47,5 +47,5 @@ final as (
 
 select * from final
 {% if is_incremental() %}
-where ordered_date in (select ordered_date from final where _partition_date >= {{ incremental_cutoff() }})
+where {{ rows_to_rebuild('final', 'ordered_date', '_partition_date >= ' ~ incremental_cutoff()) }}
 {% endif %}

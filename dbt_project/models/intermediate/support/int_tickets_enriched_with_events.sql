@@ -1,6 +1,7 @@
 -- One row per ticket: its lifecycle from the audit events.
--- Incremental: every creation day with a ticket that has a new version or a new event since the
--- cutoff is recomputed whole (a ticket keeps its creation time across versions).
+-- Incremental: the tickets that have a new version or a new event since the cutoff are recomputed
+-- (on Spark, every creation day with such a ticket: a ticket keeps its creation time across
+-- versions), see rows_to_rebuild.
 {{ config(
     materialized='incremental',
     unique_key='ticket_id',
@@ -32,9 +33,7 @@ changed as (
 tickets as (
     select * from all_tickets
     {% if is_incremental() %}
-    where created_date in (
-        select created_date from all_tickets where ticket_id in (select ticket_id from changed)
-    )
+    where {{ rows_to_rebuild('all_tickets', 'created_date', 'ticket_id in (select ticket_id from changed)') }}
     {% endif %}
 ),
 
