@@ -28,8 +28,17 @@ channels as (
     select distinct sales_channel from returns
 ),
 
-buyers as (
-    select * from {{ ref('int_buyers_listed_per_period') }}
+buyer_periods as (
+    select
+        *,
+        cast(case period_grain
+            when 'day' then {{ dbt.dateadd('day', 1, 'period_start') }}
+            when 'week' then {{ dbt.dateadd('day', 7, 'period_start') }}
+            when 'month' then {{ dbt.dateadd('month', 1, 'period_start') }}
+            when 'quarter' then {{ dbt.dateadd('month', 3, 'period_start') }}
+            when 'year' then {{ dbt.dateadd('year', 1, 'period_start') }}
+        end as date) as next_period_start
+    from {{ ref('int_buyers_listed_per_period') }}
 ),
 
 {% if is_incremental() %}
@@ -41,12 +50,22 @@ rebuild_since as (
         ) }},
         {{ mart_rebuild_since('returns', ['requested_date']) }},
         (
-            select min(period_start) from buyers
-            where period_grain = 'day' and _built_at = (select max(_built_at) from buyers)
+            select min(period_start) from {{ ref('int_buyers_listed_per_period') }}
+            where period_grain = 'day'
+                and _built_at = (select max(_built_at) from {{ ref('int_buyers_listed_per_period') }})
         )
     ) as since
 ),
 {% endif %}
+buyers as (
+    -- On an incremental run, the rebuilt periods and the period before each (for retention):
+    -- not the buyers of every period, tens of millions of rows at scale.
+    select * from buyer_periods
+    {%- if since %}
+    where {{ is_rebuilt_period('period_grain', 'next_period_start', since) }}
+    {%- endif %}
+),
+
 spine as (
     {{ period_channel_spine('channels', since) }}
 ),
@@ -98,19 +117,6 @@ customer_counts as (
     group by period_grain, period_start, channel
 ),
 
-buyers_next_period as (
-    select
-        buyers.*,
-        cast(case buyers.period_grain
-            when 'day' then {{ dbt.dateadd('day', 1, 'buyers.period_start') }}
-            when 'week' then {{ dbt.dateadd('day', 7, 'buyers.period_start') }}
-            when 'month' then {{ dbt.dateadd('month', 1, 'buyers.period_start') }}
-            when 'quarter' then {{ dbt.dateadd('month', 3, 'buyers.period_start') }}
-            when 'year' then {{ dbt.dateadd('year', 1, 'buyers.period_start') }}
-        end as date) as next_period_start
-    from buyers
-),
-
 active_customers as (
     select period_grain, period_start, customer_key
     from buyers
@@ -129,14 +135,11 @@ retention as (
         previous.channel,
         count(previous.customer_key) as previous_period_customers,
         count(active_customers.customer_key) as retained_customers
-    from buyers_next_period as previous
+    from buyers as previous
     left join active_customers
         on previous.period_grain = active_customers.period_grain
         and previous.next_period_start = active_customers.period_start
         and previous.customer_key = active_customers.customer_key
-    {%- if since %}
-    where {{ is_rebuilt_period('previous.period_grain', 'previous.next_period_start', since) }}
-    {%- endif %}
     group by previous.period_grain, previous.next_period_start, previous.channel
 ),
 
