@@ -66,3 +66,26 @@ def test_raw_assets_are_daily_partitions_and_dbt_builds_the_window_of_the_run():
         "window_end": "2025-08-14",
     }
     assert dbt_vars(run()) == {}  # the marts alone (from the UI): incremental models pick their cutoff
+
+
+def test_the_dbt_resource_skips_dagster_dbts_version_subprocess_and_adapter(monkeypatch):
+    """CxDbtCliResource replaces two private members of dagster-dbt's resource: they must still
+    exist there (else an upgrade silently brings back 3.6 s per run), and the overrides must
+    neither start `dbt --version` nor open an adapter."""
+    import importlib.metadata
+
+    from dagster_dbt import DbtCliResource
+    from dagster_dbt.core import resource as dagster_dbt_resource
+
+    from orchestration.defs.resources import dbt_resource
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), f"dagster-dbt no longer has {name}"
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"subprocess started: {args}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_subprocess)
+    dbt = dbt_resource()
+    assert str(dbt._cli_version) == importlib.metadata.version("dbt-core")
+    assert dbt._initialize_dbt_core_adapter(["build"]) is None

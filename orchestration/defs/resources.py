@@ -59,8 +59,8 @@ class CxDbtCliResource(DbtCliResource):
     - a dbt adapter opened in the Dagster process (1.6 s), used only to fetch row counts and
       column metadata after the run, which the project does not ask for.
 
-    Both override private members of dagster-dbt 0.29 (pinned); the end-to-end tests run the job
-    through this resource."""
+    Both override private members of dagster-dbt 0.29 (pinned); tests/test_definitions.py fails
+    if an upgrade removes either."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
