@@ -213,6 +213,23 @@ def test_validations_are_rendered_into_data_docs_and_old_ones_pruned(con, tmp_pa
     assert "MISSED" in page.read_text(encoding="utf-8")  # the failing value is shown
 
 
+def test_a_validation_left_unrendered_is_rendered_by_the_next_run(con, tmp_path, monkeypatch):
+    """A run that stops before rendering (dbt fails after the raw checks passed) leaves stored
+    results without a page: the next rendering renders them, so the index never links to nothing."""
+    from orchestration.lib import quality
+
+    monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
+    load_calls(con, tmp_path, GOOD)
+    validate(con, SOURCES["call_records"], [date(2025, 7, 1)], run_name="stopped", render=False)
+    assert list((tmp_path / "quality").rglob("validations/**/stopped/*/*.json"))
+    assert not list((tmp_path / "quality").rglob("stopped/*/*.html"))
+    validate(con, SOURCES["call_records"], [date(2025, 7, 1)], run_name="next")
+    assert list((tmp_path / "quality").rglob("stopped/*/*.html"))
+    assert list((tmp_path / "quality").rglob("next/*/*.html"))
+    index = quality.data_docs_index().read_text(encoding="utf-8")
+    assert "stopped" in index and "next" in index
+
+
 def load_days(con, tmp_path, rows_per_day: dict[int, int]) -> list[date]:
     """Load GOOD calls into July 2025 partitions, e.g. {1: 2, 2: 3}: 2 calls on the 1st, 3 on the 2nd."""
     for day, count in rows_per_day.items():
