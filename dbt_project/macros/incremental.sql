@@ -48,7 +48,7 @@
     writes, as a condition on `relation`, given `changed`, the condition of its changed rows.
     DuckDB replaces rows by the model's unique_key: the changed rows suffice. Spark overwrites
     whole day partitions: every row of a day that has a changed row. (Selecting whole days on
-    DuckDB too made the order lines' nightly read every column of every line: 3.7 s, not 0.3.) -#}
+    DuckDB too made the order lines' nightly read every column of every line: 3.7 s, not 0.1.) -#}
 {% macro rows_to_rebuild(relation, day_column, changed) -%}
     {{ return(adapter.dispatch('rows_to_rebuild', 'cx_warehouse')(relation, day_column, changed)) }}
 {%- endmacro %}
