@@ -222,11 +222,12 @@ def test_customer_keys_are_equal_on_both_engines_and_use_the_salt(builds):
     built = builds["runs"][-1]
     table = "intermediate.int_customer_identifiers_resolved"
     assert not differences(table, built["duckdb"], built["spark"] / table)
-    _, rows = read_spark_export(built["spark"] / table)
+    columns, rows = read_spark_export(built["spark"] / table)
     assert len(rows) > 1000
     # A key is the SHA-256 of the salt and its group's smallest identifier; the smallest identifier
     # of all is the smallest of its group.
-    keys = dict(rows)
+    identifier, key = columns.index("identifier"), columns.index("customer_key")
+    keys = {row[identifier]: row[key] for row in rows}
     smallest = min(keys)
     assert keys[smallest] == hashlib.sha256(f"{SALT}{smallest}".encode()).hexdigest()
 
