@@ -18,27 +18,22 @@
 with
 
 records as (
-    {% for model in [
-        'stg_crm__customers',
-        'int_orders_summarised',
-        'stg_helpdesk__tickets',
-        'stg_livechat__chats',
-        'stg_surveys__responses',
+    {% for model, email in [
+        ('stg_crm__customers', 'customer_email'),
+        ('int_orders_summarised', 'customer_email'),
+        ('stg_helpdesk__tickets', 'customer_email'),
+        ('stg_livechat__chats', 'customer_email'),
+        ('stg_surveys__responses', 'customer_email'),
+        ('stg_callcenter__calls', 'cast(null as ' ~ dbt.type_string() ~ ')'),
     ] %}
-    select customer_phone, customer_email, _partition_date
+    select customer_phone, {{ email }} as customer_email, _partition_date
     from {{ ref(model) }}
-    where (customer_phone is not null or customer_email is not null)
+    where (customer_phone is not null or {{ email }} is not null)
     {%- if is_incremental() %}
         and _partition_date >= {{ incremental_cutoff() }}
     {%- endif %}
-    union all
+    {% if not loop.last %}union all{% endif %}
     {% endfor %}
-    select customer_phone, cast(null as {{ dbt.type_string() }}) as customer_email, _partition_date
-    from {{ ref('stg_callcenter__calls') }}
-    where customer_phone is not null
-    {%- if is_incremental() %}
-        and _partition_date >= {{ incremental_cutoff() }}
-    {%- endif %}
 ),
 
 pairs as (

@@ -13,25 +13,30 @@ identifiers as (
     select * from {{ ref('int_customer_identifiers_resolved') }}
 ),
 
+{% if is_incremental() -%}
+rekeyed_identifiers as (
+    select identifier from identifiers where _partition_date >= {{ incremental_cutoff() }}
+),
+
+-- The customers that the orders re-summarised since the cutoff had in the table.
+previous_customers as (
+    select customer_key from {{ this }}
+    where order_id in (
+        select order_id from {{ ref('int_orders_summarised') }}
+        where _partition_date >= {{ incremental_cutoff() }}
+    )
+),
+
+{% endif -%}
 orders as (
     select * from {{ ref('int_orders_summarised') }}
     {%- if is_incremental() %}
     where _partition_date >= {{ incremental_cutoff() }}
-        or ('phone:' || customer_phone) in (
-            select identifier from identifiers where _partition_date >= {{ incremental_cutoff() }}
-        )
-        or ('email:' || customer_email) in (
-            select identifier from identifiers where _partition_date >= {{ incremental_cutoff() }}
-        )
+        or ('phone:' || customer_phone) in (select identifier from rekeyed_identifiers)
+        or ('email:' || customer_email) in (select identifier from rekeyed_identifiers)
         or order_id in (
             select order_id from {{ this }}
-            where customer_key in (
-                select customer_key from {{ this }}
-                where order_id in (
-                    select order_id from {{ ref('int_orders_summarised') }}
-                    where _partition_date >= {{ incremental_cutoff() }}
-                )
-            )
+            where customer_key in (select customer_key from previous_customers)
         )
     {%- endif %}
 ),
