@@ -13,6 +13,17 @@
     end
 {%- endmacro %}
 
+{#- The first day after the period of `grain_column` that starts on `start_column`. -#}
+{% macro next_period_start(grain_column, start_column) -%}
+    case {{ grain_column }}
+        when 'day' then {{ dbt.dateadd('day', 1, start_column) }}
+        when 'week' then {{ dbt.dateadd('day', 7, start_column) }}
+        when 'month' then {{ dbt.dateadd('month', 1, start_column) }}
+        when 'quarter' then {{ dbt.dateadd('month', 3, start_column) }}
+        when 'year' then {{ dbt.dateadd('year', 1, start_column) }}
+    end
+{%- endmacro %}
+
 {#- A derived table with one row per grain, to cross join with events:
     `from events cross join {{ grains_table() }} as grains` -#}
 {% macro grains_table() -%}

@@ -34,13 +34,8 @@ final as (
     select
         period_grain,
         period_start,
-        cast(case period_grain
-            when 'day' then period_start
-            when 'week' then {{ dbt.dateadd('day', 6, 'period_start') }}
-            when 'month' then {{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'period_start')) }}
-            when 'quarter' then {{ dbt.dateadd('day', -1, dbt.dateadd('month', 3, 'period_start')) }}
-            when 'year' then {{ dbt.dateadd('day', -1, dbt.dateadd('year', 1, 'period_start')) }}
-        end as date) as period_end,
+        cast({{ dbt.dateadd('day', -1, next_period_start('period_grain', 'period_start')) }} as date)
+            as period_end,
         count(*) as days_covered
     from days_by_period
     group by period_grain, period_start

@@ -31,13 +31,7 @@ channels as (
 buyer_periods as (
     select
         *,
-        cast(case period_grain
-            when 'day' then {{ dbt.dateadd('day', 1, 'period_start') }}
-            when 'week' then {{ dbt.dateadd('day', 7, 'period_start') }}
-            when 'month' then {{ dbt.dateadd('month', 1, 'period_start') }}
-            when 'quarter' then {{ dbt.dateadd('month', 3, 'period_start') }}
-            when 'year' then {{ dbt.dateadd('year', 1, 'period_start') }}
-        end as date) as next_period_start
+        cast({{ next_period_start('period_grain', 'period_start') }} as date) as next_period_start
     from {{ ref('int_buyers_listed_per_period') }}
 ),
 
