@@ -42,13 +42,13 @@ data/landing/_manifest.json: | $(STAMP)
 
 sample: data/landing/_manifest.json
 
-# dbt's manifest, which Dagster reads to build the dbt assets.
+# What is derived from orchestration/sources.yml and entities.yml: dbt's source declarations and
+# the staging models' list of sources, the Great Expectations suites (with expectations/rules.yml),
+# and dbt's manifest, which Dagster reads to build the dbt assets.
 manifest: $(STAMP)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	$(BIN)/python -m orchestration.lib.generate
 
-# Great Expectations suites, generated from sources.yml, the dbt models and expectations/rules.yml.
 suites: manifest
-	$(BIN)/python -m orchestration.lib.quality write-suites
 
 run: install sample manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.run

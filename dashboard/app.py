@@ -22,8 +22,9 @@ import altair as alt
 import duckdb
 import pandas as pd
 import streamlit as st
+from babel.numbers import get_currency_precision, get_currency_symbol
 
-from orchestration.lib.env import published_dir
+from orchestration.lib.env import published_dir, reporting_currency
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 TIME_FORMATS = {"day": "%d %b", "week": "%d %b", "month": "%b %Y", "quarter": "%b %Y", "year": "%Y"}
@@ -41,10 +42,12 @@ KPI_MARTS = (
     "web_session_kpis",
 )
 
-# How each catalogue unit is shown: (factor, decimals, value suffix, delta suffix).
+# How each catalogue unit is shown: (factor, decimals, value suffix, delta suffix); money in the
+# reporting currency (kpi_catalogue.currency), with its symbol and minor units.
+CURRENCY_SYMBOL = get_currency_symbol(reporting_currency(), locale="vi_VN")
 UNIT_FORMATS = {
     "ratio": (100, 1, "%", " pp"),
-    "vnd": (1, 0, " ₫", " ₫"),
+    "money": (1, get_currency_precision(reporting_currency()), f" {CURRENCY_SYMBOL}", f" {CURRENCY_SYMBOL}"),
     "seconds": (1 / 60, 1, " min", " min"),
     "hours": (1, 1, " h", " h"),
     "days": (1, 2, " days", " days"),
@@ -269,10 +272,10 @@ def unit_format(unit: str) -> tuple[float, int, str, str]:
 
 
 def format_number(number: float, unit: str, signed: bool = False) -> str:
-    """A value (or, signed, a change) in the unit's display form; VND from a million on in M or B."""
+    """A value (or, signed, a change) in the unit's display form; money from a million on in M or B."""
     factor, decimals, suffix, delta_suffix = unit_format(unit)
     number, suffix = number * factor, (delta_suffix if signed else suffix)
-    if unit == "vnd" and abs(number) >= 1e6:
+    if unit == "money" and abs(number) >= 1e6:
         scale, letter = (1e9, "B") if abs(number) >= 1e9 else (1e6, "M")
         number, decimals, suffix = number / scale, 2, letter + suffix
     elif unit == "count" and not float(number).is_integer():

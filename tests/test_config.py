@@ -1,12 +1,16 @@
-"""The source configuration: the shipped file is valid, bad entries fail with a precise message."""
+"""The source configuration: the shipped file is valid and fits the canonical model, bad entries
+fail with a precise message, what is generated from it is current, the market is a setting."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+import yaml
 
-from orchestration.lib.config import ConfigError, load_sources
+from orchestration.lib import env, generate
+from orchestration.lib.config import ConfigError, load_entities, load_sources
 
 from .conftest import ORDERS_CONFIG
 
@@ -65,3 +69,128 @@ def test_repeated_source_names_are_refused(write_config):
     entry = ORDERS_CONFIG.split("sources:\n", 1)[1]
     with pytest.raises(ConfigError, match="unique.*shop_orders"):
         write_config(ORDERS_CONFIG + entry)
+
+
+CANONICAL_CONFIG = """
+sources:
+  - name: shop_lines
+    entity: order_lines
+    files: shop/lines_{date}*.csv
+    primary_key: [order_id, sku]
+    row_date: ordered_at
+    constants: {sales_channel: shop}
+    columns:
+      order_id: {source: Pedido, type: text, required: true}
+      ordered_at: {source: Data, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
+      sku: {source: SKU, type: text, required: true}
+      unit_price: {source: Preço, type: decimal, decimal_mark: ",", required: true}
+      quantity: {source: Qtd, type: integer}
+      order_status: {source: Situação, type: text, values: {Entregue: delivered, Cancelado: cancelled}}
+"""
+
+
+def test_a_source_maps_onto_its_entity(write_config):
+    (source,) = write_config(CANONICAL_CONFIG)
+    assert source.entities == ("order_lines",) and source.domain == "sales"
+    assert source.customer_namespace == "shop_lines"
+    status = next(c for c in source.columns if c.name == "order_status")
+    assert status.values == {"Entregue": "delivered", "Cancelado": "cancelled"}
+    assert status.accepted_values == ("Entregue", "Cancelado")  # an unmapped word is quarantined
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "entity: order_lines",
+            "entity: order_linez",
+            r"field 'entity': 'order_linez' is not one of ad_spend",
+        ),
+        (
+            "      quantity: {source: Qtd",
+            "      qty: {source: Qtd",
+            r"column 'qty': not a column of entity order_lines \(entities.yml\): cancelled_at",
+        ),
+        (
+            "quantity: {source: Qtd, type: integer}",
+            "quantity: {source: Qtd, type: text}",
+            r"column 'quantity', field 'type': 'text', but entity order_lines has it as 'integer'",
+        ),
+        (
+            "constants: {sales_channel: shop}",
+            "constants: {}",
+            r"entity order_lines needs column\(s\) \['sales_channel'\]",
+        ),
+        (
+            "constants: {sales_channel: shop}",
+            "constants: {channel: shop}",
+            r"'channel' is not a column of entity",
+        ),
+        ("    entity: order_lines\n", "", r"field 'entity': missing: the canonical entity"),
+    ],
+)
+def test_a_source_that_does_not_fit_its_entity_names_what_is_wrong(write_config, old, new, message):
+    assert old in CANONICAL_CONFIG
+    with pytest.raises(ConfigError, match=message):
+        write_config(CANONICAL_CONFIG.replace(old, new, 1))
+
+
+def test_the_source_time_zone_defaults_to_the_business_time_zone(write_config, monkeypatch):
+    monkeypatch.setenv("CX_BUSINESS_TIMEZONE", "America/Sao_Paulo")
+    (source,) = write_config(CANONICAL_CONFIG)
+    assert source.timezone == "America/Sao_Paulo"
+    monkeypatch.setenv("CX_SOURCE_TIMEZONE", "UTC")
+    (source,) = write_config(CANONICAL_CONFIG)
+    assert source.timezone == "UTC"
+    (source,) = write_config(CANONICAL_CONFIG.replace("    entity:", "    timezone: Asia/Tokyo\n    entity:"))
+    assert source.timezone == "Asia/Tokyo"
+
+
+def test_dbt_reads_the_market_settings_with_the_same_defaults():
+    """One setting per market fact: dbt's vars read the environment variables env.py reads,
+    with the same defaults, so setting one moves partitions (Dagster) and periods (dbt) alike."""
+    project = (env.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
+    for dbt_var, variable in [
+        ("business_timezone", "CX_BUSINESS_TIMEZONE"),
+        ("reporting_currency", "CX_REPORTING_CURRENCY"),
+        ("phone_country_code", "CX_PHONE_COUNTRY_CODE"),
+    ]:
+        default = env.MARKET_DEFAULTS[variable]
+        assert f"  {dbt_var}: \"{{{{ env_var('{variable}', '{default}') }}}}\"" in project, dbt_var
+
+
+def test_no_market_is_hard_coded_in_the_models():
+    """No VND column, currency or time zone written into a model or macro (comments aside: they
+    give examples): they are settings."""
+    market = re.compile(r"_vnd\b|'VND'|Asia/|Ho_Chi_Minh|\+\??84|\b84-", re.IGNORECASE)
+    comments = re.compile(r"\{#.*?#\}|--[^\n]*", re.DOTALL)
+    offenders = [
+        f"{path.relative_to(env.PROJECT_ROOT)}: {match.group(0)}"
+        for folder in ("models", "macros")
+        for path in sorted((env.DBT_PROJECT_DIR / folder).rglob("*.sql"))
+        for match in market.finditer(comments.sub("", path.read_text(encoding="utf-8")))
+    ]
+    assert offenders == []
+    columns = {
+        column["name"]
+        for path in (env.DBT_PROJECT_DIR / "models").rglob("*.yml")
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
+        for column in model.get("columns", [])
+    }
+    assert not [c for c in columns if c.endswith("_vnd")]
+
+
+def test_generated_dbt_sources_and_raw_suites_are_current():
+    stale = [
+        str(path.relative_to(env.PROJECT_ROOT))
+        for path, text in generate.generated_files().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], "stale: run `make manifest` (python -m orchestration.lib.generate)"
+
+
+def test_every_entity_has_its_staging_model():
+    for entity in load_entities().values():
+        folder = env.DBT_PROJECT_DIR / "models" / "staging" / entity.domain
+        model = (folder / f"{entity.staging_model}.sql").read_text(encoding="utf-8")
+        assert f"union_entity_sources('{entity.name}')" in model, entity.name

@@ -40,7 +40,7 @@ def test_committed_suites_are_up_to_date():
         committed = json.loads((SUITES_DIR / f"{suite['name']}.json").read_text(encoding="utf-8"))
         assert committed == suite, (
             f"expectations/suites/{suite['name']}.json is stale: "
-            "run python -m orchestration.lib.quality write-suites"
+            "run `make manifest` (python -m orchestration.lib.generate)"
         )
 
 

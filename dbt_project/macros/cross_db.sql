@@ -109,7 +109,10 @@
 {%- endmacro %}
 
 {#- Free text with phone numbers and e-mail addresses masked ([phone], [email]): customers type
-    them into comments, and no contact detail may reach a mart. -#}
+    them into comments, and no contact detail may reach a mart. A phone number starts with the
+    country code (var phone_country_code, with or without +) or the trunk prefix 0, then 8 to 11
+    digits, spaces, dots, dashes or an area code in parentheses between them; amounts such as
+    1.250.000 are kept. -#}
 {% macro redact_contact_details(expression) -%}
     {{ return(adapter.dispatch('redact_contact_details', 'cx_warehouse')(expression)) }}
 {%- endmacro %}
@@ -117,14 +120,14 @@
 {% macro default__redact_contact_details(expression) -%}
     regexp_replace(
         regexp_replace({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}', '[email]', 'g'),
-        '(\+?84|0)[ .-]?[35789][0-9]([ .-]?[0-9]){7,8}', '[phone]', 'g'
+        '(\+?{{ var("phone_country_code") }}|0)[ .-]?\(?[1-9][0-9]?\)?([ .-]?[0-9]){6,9}', '[phone]', 'g'
     )
 {%- endmacro %}
 
 {% macro spark__redact_contact_details(expression) -%}
     regexp_replace(
         regexp_replace({{ expression }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}', '[email]'),
-        '(\\+?84|0)[ .-]?[35789][0-9]([ .-]?[0-9]){7,8}', '[phone]'
+        '(\\+?{{ var("phone_country_code") }}|0)[ .-]?\\(?[1-9][0-9]?\\)?([ .-]?[0-9]){6,9}', '[phone]'
     )
 {%- endmacro %}
 

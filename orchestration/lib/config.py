@@ -1,4 +1,5 @@
-"""Load and validate the source configuration (orchestration/sources.yml).
+"""Load and validate the source configuration (orchestration/sources.yml) against the canonical
+model (orchestration/entities.yml).
 
 A bad entry fails at load time with a message naming the entry and the field, for example
 `sources.yml: source 'web_orders', column 'ordered_at', field 'type': 'datetime' is not one
@@ -17,7 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from orchestration.lib import env
+
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "sources.yml"
+ENTITIES_PATH = Path(__file__).resolve().parents[1] / "entities.yml"
 
 DOMAINS = ("marketing", "sales", "shipping", "support")
 FORMATS = ("csv", "ndjson", "xlsx")
@@ -26,7 +30,9 @@ IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 SOURCE_FIELDS = {
     "name",
+    "entity",
     "domain",
+    "customer_namespace",
     "description",
     "files",
     "date_format",
@@ -52,11 +58,67 @@ COLUMN_FIELDS = {
     "accepted_values",
     "min",
     "max",
+    "values",
 }
 
 
 class ConfigError(ValueError):
     """A source configuration entry is invalid."""
+
+
+@dataclass(frozen=True)
+class EntityColumn:
+    name: str
+    type: str
+    required: bool = False
+    money: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A kind of data of the canonical model (entities.yml) and its columns."""
+
+    name: str
+    domain: str
+    staging_model: str
+    columns: tuple[EntityColumn, ...]
+    description: str = ""
+    money_date: str | None = None
+
+    def column(self, name: str) -> EntityColumn | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def load_entities(path: Path = ENTITIES_PATH) -> dict[str, Entity]:
+    """The canonical entities, by name."""
+    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    entities = {}
+    for name, spec in document["entities"].items():
+        columns = tuple(
+            EntityColumn(
+                name=column,
+                type=column_spec["type"],
+                required=bool(column_spec.get("required", False)),
+                money=bool(column_spec.get("money", False)),
+                description=str(column_spec.get("description", "")),
+            )
+            for column, column_spec in spec["columns"].items()
+        )
+        entity = Entity(
+            name=name,
+            domain=spec["domain"],
+            staging_model=spec["staging_model"],
+            columns=columns,
+            description=" ".join(str(spec.get("description", "")).split()),
+            money_date=spec.get("money_date"),
+        )
+        if entity.domain not in DOMAINS or any(c.type not in TYPES for c in columns):
+            raise ConfigError(f"{Path(path).name}: entity '{name}': unknown domain or column type")
+        if any(c.money for c in columns) and not entity.column(entity.money_date or ""):
+            raise ConfigError(f"{Path(path).name}: entity '{name}': money columns need a money_date column")
+        entities[name] = entity
+    return entities
 
 
 @dataclass(frozen=True)
@@ -71,6 +133,8 @@ class Column:
     accepted_values: tuple[str, ...] | None = None
     min: float | str | None = None
     max: float | str | None = None
+    # The export's words -> the canonical words, applied in dbt staging (e.g. Kênh: Zalo -> zalo).
+    values: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +155,10 @@ class Source:
     sheet: str | None = None
     version_column: str | None = None
     constants: dict[str, str] = field(default_factory=dict)
+    entities: tuple[str, ...] = ()
+    # customer_id and customer_account_id are identifiers within this namespace (sources of one
+    # system that share customer ids share it).
+    customer_namespace: str = ""
 
     @property
     def table(self) -> str:
@@ -126,8 +194,9 @@ def _glob_to_regex(glob: str) -> str:
     return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
 
 
-def load_sources(path: Path = DEFAULT_CONFIG_PATH) -> list[Source]:
+def load_sources(path: Path = DEFAULT_CONFIG_PATH, entities_path: Path = ENTITIES_PATH) -> list[Source]:
     """Read and validate every source entry; raise ConfigError on the first bad field."""
+    entities = load_entities(entities_path)
     try:
         document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -136,7 +205,7 @@ def load_sources(path: Path = DEFAULT_CONFIG_PATH) -> list[Source]:
         raise ConfigError(f"{Path(path).name}: expected a mapping with a 'sources' list")
     defaults = document.get("defaults") or {}
     sources = [
-        _parse_source(entry, defaults, index, Path(path).name)
+        _parse_source(entry, defaults, index, Path(path).name, entities)
         for index, entry in enumerate(document["sources"])
     ]
     names = [source.name for source in sources]
@@ -146,7 +215,9 @@ def load_sources(path: Path = DEFAULT_CONFIG_PATH) -> list[Source]:
     return sources
 
 
-def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Source:
+def _parse_source(
+    entry: Any, defaults: dict, index: int, file_name: str, entities: dict[str, Entity]
+) -> Source:
     label = f"{file_name}: source #{index + 1}"
     if not isinstance(entry, dict):
         raise ConfigError(f"{label}: expected a mapping")
@@ -162,13 +233,25 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
     if unknown:
         raise fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(SOURCE_FIELDS))})")
     merged = {**defaults, **entry}
-    for required in ("domain", "files", "primary_key", "row_date", "columns"):
+    for required in ("files", "primary_key", "row_date", "columns"):
         if required not in merged:
             raise fail(required, "missing")
 
-    domain = merged["domain"]
+    entity_names = merged.get("entity") or []
+    entity_names = [entity_names] if isinstance(entity_names, str) else list(entity_names)
+    for entity_name in entity_names:
+        if entity_name not in entities:
+            raise fail("entity", f"{entity_name!r} is not one of {', '.join(entities)} (entities.yml)")
+    source_entities = [entities[e] for e in entity_names]
+    domain = merged.get("domain") or (source_entities[0].domain if source_entities else None)
     if domain not in DOMAINS:
-        raise fail("domain", f"{domain!r} is not one of {', '.join(DOMAINS)}")
+        raise fail(
+            "domain" if "domain" in merged else "entity",
+            f"{domain!r} is not one of {', '.join(DOMAINS)}"
+            if domain
+            else "missing: the canonical entity the source feeds (entities.yml), or a domain for a "
+            "source that no entity describes",
+        )
     fmt = merged.get("format", "csv")
     if fmt not in FORMATS:
         raise fail("format", f"{fmt!r} is not one of {', '.join(FORMATS)}")
@@ -180,7 +263,7 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
     if pure.is_absolute() or ".." in pure.parts or "\\" in files:
         raise fail("files", f"{files!r} must stay inside data/landing (no absolute path, no '..')")
 
-    timezone = merged.get("timezone", "UTC")
+    timezone = merged.get("timezone") or env.source_timezone()
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -237,6 +320,8 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         for bound in (column.min, column.max):
             if isinstance(bound, str) and bound not in column_names:
                 raise fail("columns", f"column '{column.name}': bound {bound!r} is not a column")
+    if source_entities:
+        _check_against_entities(columns, constants, source_entities, label)
 
     return Source(
         name=name,
@@ -255,7 +340,41 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         version_column=merged.get("version_column"),
         constants={str(k): str(v) for k, v in constants.items()},
         columns=columns,
+        entities=tuple(entity_names),
+        customer_namespace=str(merged.get("customer_namespace") or name),
     )
+
+
+def _check_against_entities(
+    columns: tuple[Column, ...], constants: dict, entities: list[Entity], label: str
+) -> None:
+    """Every column is a column of one of the source's entities, of its type (an integer where a
+    decimal is expected is fine); every required column of each entity is mapped or constant."""
+    names = ", ".join(e.name for e in entities)
+    for column in columns:
+        canonical = next((e.column(column.name) for e in entities if e.column(column.name)), None)
+        if canonical is None:
+            known = sorted({c.name for e in entities for c in e.columns})
+            raise ConfigError(
+                f"{label}, column '{column.name}': not a column of entity {names} (entities.yml): "
+                f"{', '.join(known)}"
+            )
+        if column.type != canonical.type and (column.type, canonical.type) != ("integer", "decimal"):
+            raise ConfigError(
+                f"{label}, column '{column.name}', field 'type': {column.type!r}, but entity {names} "
+                f"has it as {canonical.type!r}"
+            )
+    for constant in constants:
+        if not any(e.column(constant) for e in entities):
+            raise ConfigError(f"{label}, field 'constants': {constant!r} is not a column of entity {names}")
+    mapped = {c.name for c in columns} | set(constants)
+    for entity in entities:
+        missing = [c.name for c in entity.columns if c.required and c.name not in mapped]
+        if missing:
+            raise ConfigError(
+                f"{label}: entity {entity.name} needs column(s) {missing}: map them under "
+                "`columns` or give them under `constants`"
+            )
 
 
 def _parse_column(name: Any, spec: Any, label: str) -> Column:
@@ -274,7 +393,16 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
     fmt = spec.get("format")
     if fmt is not None and column_type not in ("date", "timestamp"):
         raise ConfigError(f"{label}, field 'format': only for date and timestamp columns")
+    values = spec.get("values")
+    if values is not None:
+        if column_type != "text" or not isinstance(values, dict) or not values:
+            raise ConfigError(
+                f"{label}, field 'values': a mapping of export words to canonical words (text only)"
+            )
+        values = {unicodedata.normalize("NFC", str(k)): str(v) for k, v in values.items()}
     accepted = spec.get("accepted_values")
+    if accepted is None and values:
+        accepted = list(values)  # a word the mapping does not know is quarantined
     if accepted is not None and (not isinstance(accepted, list) or not accepted):
         raise ConfigError(f"{label}, field 'accepted_values': must be a non-empty list")
     for bound in ("min", "max"):
@@ -296,4 +424,5 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
         accepted_values=tuple(str(v) for v in accepted) if accepted else None,
         min=spec.get("min"),
         max=spec.get("max"),
+        values=values,
     )

@@ -58,7 +58,37 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB")
 
 
-BUSINESS_TIMEZONE = os.environ.get("CX_BUSINESS_TIMEZONE", "Asia/Ho_Chi_Minh")
+# The market: each fact is set once, here, from the environment; dbt reads the same variables
+# with the same defaults (dbt_project.yml `vars`, checked by tests/test_config.py).
+MARKET_DEFAULTS = {
+    "CX_BUSINESS_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "CX_REPORTING_CURRENCY": "VND",
+    "CX_PHONE_COUNTRY_CODE": "84",
+}
+
+
+def business_timezone() -> str:
+    """Time zone of the business days: daily partitions, the schedule and the marts' periods."""
+    return os.environ.get("CX_BUSINESS_TIMEZONE") or MARKET_DEFAULTS["CX_BUSINESS_TIMEZONE"]
+
+
+def source_timezone() -> str:
+    """Zone of the exports' local timestamps (those without an offset), unless a source says
+    otherwise (`timezone` in sources.yml): CX_SOURCE_TIMEZONE, default the business time zone."""
+    return os.environ.get("CX_SOURCE_TIMEZONE") or business_timezone()
+
+
+def reporting_currency() -> str:
+    """ISO 4217 code of the currency the marts report money in (CX_REPORTING_CURRENCY)."""
+    return os.environ.get("CX_REPORTING_CURRENCY") or MARKET_DEFAULTS["CX_REPORTING_CURRENCY"]
+
+
+def phone_country_code() -> str:
+    """Country calling code that phone numbers are normalised with (CX_PHONE_COUNTRY_CODE)."""
+    return os.environ.get("CX_PHONE_COUNTRY_CODE") or MARKET_DEFAULTS["CX_PHONE_COUNTRY_CODE"]
+
+
+BUSINESS_TIMEZONE = business_timezone()
 
 
 def published_dir() -> Path:

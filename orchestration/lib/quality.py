@@ -11,8 +11,8 @@ A raw table's partitions are validated in chunks of whole partitions of at most 
 (`CX_QUALITY_CHUNK_ROWS`), one GE run each, their failures merged: a backfill of two years holds
 millions of rows, and one DataFrame of them (object-dtype strings) would take gigabytes.
 
-Suites are generated and committed under expectations/suites/ (`python -m
-orchestration.lib.quality write-suites`): a raw table's from sources.yml (types, required
+Suites are generated and committed under expectations/suites/ (`make manifest`, see
+orchestration/lib/generate.py): a raw table's from sources.yml (types, required
 columns, vocabularies, ranges) plus the hand-written rules of expectations/rules.yml (timestamp
 order); a mart's from its dbt model (contract columns, key, unit ranges) plus the `_marts`
 section of rules.yml. Each expectation carries meta.severity: "error" blocks downstream assets,
@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,7 +35,7 @@ import duckdb
 import yaml
 
 from orchestration.lib import env
-from orchestration.lib.config import Source, load_sources
+from orchestration.lib.config import Source
 from orchestration.lib.ingest import quote
 
 EXPECTATIONS_DIR = env.PROJECT_ROOT / "expectations"
@@ -48,6 +47,10 @@ KEEP_RESULTS = int(os.environ.get("CX_QUALITY_KEEP_RESULTS", "30"))  # validatio
 # Rows of a raw table read into one DataFrame at most (a partition above it is read whole).
 CHUNK_ROWS = int(os.environ.get("CX_QUALITY_CHUNK_ROWS", "1000000"))
 NUMERIC_TYPES = ("bigint", "integer", "double", "decimal", "float", "numeric")
+
+
+class SuiteMissingError(RuntimeError):
+    """A table has no generated suite (sources.yml or a mart changed since `make manifest`)."""
 
 
 @dataclass
@@ -173,22 +176,15 @@ def load_rules() -> dict:
     return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
 
 
-def write_suites() -> list[Path]:
-    SUITES_DIR.mkdir(parents=True, exist_ok=True)
-    rules = load_rules()
-    suites = [build_suite_dict(source, rules) for source in load_sources()]
-    suites += [build_mart_suite_dict(model, rules) for model in mart_models()]
-    written = []
-    for suite in suites:
-        path = SUITES_DIR / f"{suite['name']}.json"
-        path.write_text(json.dumps(suite, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
-
-
 def read_suite(name: str) -> dict:
     """A committed suite by name: raw.<source> or marts.<mart>."""
-    return json.loads((SUITES_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    path = SUITES_DIR / f"{name}.json"
+    if not path.exists():
+        raise SuiteMissingError(
+            f"no Great Expectations suite expectations/suites/{name}.json: run `make manifest` "
+            "(python -m orchestration.lib.generate) after changing sources.yml or the dbt models"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def suite_columns(suite: dict) -> list[str]:
@@ -523,16 +519,3 @@ def _plain(value):
     if value is None or isinstance(value, int | float | str | bool):
         return value
     return str(value)
-
-
-def main(argv: list[str]) -> int:
-    if argv[:1] != ["write-suites"]:
-        print("usage: python -m orchestration.lib.quality write-suites")
-        return 2
-    for path in write_suites():
-        print(path.relative_to(EXPECTATIONS_DIR.parent))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

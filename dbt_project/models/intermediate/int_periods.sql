@@ -1,24 +1,58 @@
-{#- The reporting calendar: one row per period of every grain that overlaps the days for which
-    exports were loaded. KPI marts join their aggregates onto this spine so that a period
-    without events still has a row (counts 0, ratios null). -#}
+{#- The reporting calendar: one row per period of every grain that overlaps the business days
+    of the data, from the first to the last date of any event in the warehouse (an order, a
+    return, a shipment handed over or delivered, a ticket, a contact, a survey sent or answered,
+    an ad or web-analytics day) or export day. A history delivered in one file covers every
+    period of its events, whatever day it was exported. KPI marts join their aggregates onto
+    this spine, so that a period without events still has a row (counts 0, ratios null). -#}
 with
 
-loaded_days as (
+event_days as (
+    select min(ordered_date) as first_date, max(ordered_date) as last_date
+    from {{ ref('int_orders_summarised') }}
+    union all
     select
-        min(partition_date) as first_date,
-        max(partition_date) as last_date
+        min({{ to_business_date('requested_at') }}),
+        max({{ to_business_date('requested_at') }})
+    from {{ ref('stg_sales__returns') }}
+    union all
+    select min(handed_over_date), max(coalesce(delivered_date, handed_over_date))
+    from {{ ref('int_shipments_enriched') }}
+    union all
+    select min(contacted_date), max(contacted_date)
+    from {{ ref('int_contacts_unioned') }}
+    union all
+    select min(created_date), max(coalesce(solved_date, created_date))
+    from {{ ref('int_tickets_enriched_with_events') }}
+    union all
+    select
+        min({{ to_business_date('sent_at') }}),
+        max({{ to_business_date('coalesce(responded_at, sent_at)') }})
+    from {{ ref('stg_support__survey_answers') }}
+    union all
+    select min(report_date), max(report_date)
+    from {{ ref('stg_marketing__ad_spend_days') }}
+    union all
+    select min(session_date), max(session_date)
+    from {{ ref('stg_marketing__web_sessions') }}
+    union all
+    select min(partition_date), max(partition_date)
     from {{ source('meta', 'ingested_files') }}
 ),
 
+data_span as (
+    select min(first_date) as first_date, max(last_date) as last_date
+    from event_days
+),
+
 calendar as (
-    {{ dbt.date_spine('day', "cast('2015-01-01' as date)", "cast('2041-01-01' as date)") }}
+    {{ dbt.date_spine('day', "cast('1970-01-01' as date)", "cast('2100-01-01' as date)") }}
 ),
 
 days as (
     select cast(calendar.date_day as date) as business_date
     from calendar
-    inner join loaded_days
-        on cast(calendar.date_day as date) between loaded_days.first_date and loaded_days.last_date
+    inner join data_span
+        on cast(calendar.date_day as date) between data_span.first_date and data_span.last_date
 ),
 
 days_by_period as (

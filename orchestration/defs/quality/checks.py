@@ -11,6 +11,8 @@ Data Docs' index page: by the mart checks after the last mart, and at once by a 
 fails (the run may stop there).
 """
 
+from contextlib import contextmanager
+
 import dagster as dg
 
 from orchestration.defs.dbt.assets import MART_KEYS
@@ -20,6 +22,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
 from orchestration.lib.quality import (
     Failure,
+    SuiteMissingError,
     load_rules,
     quarantine_failures,
     render_data_docs,
@@ -71,6 +74,15 @@ def check_result(
     )
 
 
+@contextmanager
+def suite_required():
+    """A table without its generated suite fails the check with what to run, not a traceback."""
+    try:
+        yield
+    except SuiteMissingError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from error
+
+
 def build_check(source: Source) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(["raw", source.name]),
@@ -82,7 +94,7 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
-        with warehouse.connect() as con:
+        with warehouse.connect() as con, suite_required():
             failures = validate(con, source, partitions, run_name=context.run.run_id, render=False)
             failures += volume_failures(
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
@@ -114,7 +126,7 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
     name="marts_quality",
 )
 def mart_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    with warehouse.connect() as con:
+    with warehouse.connect() as con, suite_required():
         for key in MART_KEYS:
             mart = key.path[-1]
             failures = validate_mart(con, mart, context.run.run_id, render=False)

@@ -1,34 +1,40 @@
-{#- Identity resolution: every phone number and e-mail address seen in any source is linked to
-    the others it appears with (in one CRM record, one order, one ticket...). Linked identifiers
-    form one customer; the customer key is a pseudonym (salted SHA-256) of the smallest
-    identifier of the group. Only the pair of identifiers a record carries matters, so records
-    are reduced to their distinct (phone, e-mail) pairs first: millions of orders of returning
+{#- Identity resolution: every identifier of a customer seen in any source (phone number, e-mail
+    address, a system's customer or account id, namespaced by the system: customer_identifier_columns)
+    is linked to the others it appears with (in one CRM record, one order, one ticket...). Linked
+    identifiers form one customer; the customer key is a pseudonym (salted SHA-256) of the smallest
+    identifier of the group. Only the identifiers a record carries together matter, so records
+    are reduced to their distinct combinations first: millions of orders of returning
     customers become one node each. Connected components are found by a fixed number of
     label-propagation passes (portable SQL, no recursive CTE): each pass carries the smallest
     label one pair further, so four passes join a customer whose identifiers chain through up to
     four pairs. _partition_date is the newest export day of any record of the customer.
 
-    Incremental (DuckDB): a run reads only the pairs of records exported since the cutoff. Each
-    stored customer such a pair touches enters the graph as one node, labelled with its smallest
-    identifier; the run re-keys every identifier of those customers and of the new pairs, and
-    replaces them by identifier. Customers only merge: a pair that disappears (a record's phone
+    Incremental (DuckDB): a run reads only the identifiers of records exported since the cutoff.
+    Each stored customer such a record touches enters the graph as one node, labelled with its smallest
+    identifier; the run re-keys every identifier of those customers and of the new records, and
+    replaces them by identifier. Customers only merge: a link that disappears (a record's phone
     corrected) does not split a stored customer until a full refresh. -#}
 {{ config(materialized=keyed_materialization('table'), unique_key='identifier', incremental_strategy='delete+insert') }}
 {%- set passes = 4 -%}
 with
 
 records as (
-    {% for model, email in [
-        ('stg_crm__customers', 'customer_email'),
-        ('int_orders_summarised', 'customer_email'),
-        ('stg_helpdesk__tickets', 'customer_email'),
-        ('stg_livechat__chats', 'customer_email'),
-        ('stg_surveys__responses', 'customer_email'),
-        ('stg_callcenter__calls', 'cast(null as ' ~ dbt.type_string() ~ ')'),
+    {%- set identifiers = customer_identifier_columns() %}
+    {% for model, columns in [
+        ('stg_sales__customers', ['customer_phone', 'customer_email', 'customer_id', 'customer_account_id']),
+        ('int_orders_summarised', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_support__tickets', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_support__chats', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_support__survey_answers', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_support__calls', ['customer_phone', 'customer_id']),
     ] %}
-    select customer_phone, {{ email }} as customer_email, _partition_date
+    select
+        {%- for column in identifiers %}
+        {{ column if column in columns else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as {{ column }},
+        {%- endfor %}
+        _partition_date
     from {{ ref(model) }}
-    where (customer_phone is not null or {{ email }} is not null)
+    where ({{ columns | join(' is not null or ') }} is not null)
     {%- if is_incremental() %}
         and _partition_date >= {{ incremental_cutoff() }}
     {%- endif %}
@@ -36,24 +42,26 @@ records as (
     {% endfor %}
 ),
 
-pairs as (
+-- The distinct combinations of identifiers the records carry: millions of orders of returning
+-- customers become one node each.
+combinations as (
     select
-        'phone:' || coalesce(customer_phone, '') || ' email:' || coalesce(customer_email, '') as record_id,
-        customer_phone,
-        customer_email,
+        {% for column, prefix in identifiers.items() -%}
+        {{ text_literal(prefix) }} || coalesce({{ column }}, '') {% if not loop.last %}|| ' ' || {% endif %}
+        {%- endfor %} as record_id,
+        {{ identifiers | join(', ') }},
         max(_partition_date) as _partition_date
     from records
-    group by customer_phone, customer_email
+    group by {{ identifiers | join(', ') }}
 ),
 
 record_identifiers as (
-    select record_id, 'phone:' || customer_phone as identifier, _partition_date
-    from pairs
-    where customer_phone is not null
-    union all
-    select record_id, 'email:' || customer_email as identifier, _partition_date
-    from pairs
-    where customer_email is not null
+    {%- for column, prefix in identifiers.items() %}
+    select record_id, {{ text_literal(prefix) }} || {{ column }} as identifier, _partition_date
+    from combinations
+    where {{ column }} is not null
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 {#- The nodes of the graph and the identifiers behind each: on a full build every identifier is

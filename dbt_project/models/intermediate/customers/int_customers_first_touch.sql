@@ -9,7 +9,7 @@ orders as (
 ),
 
 crm as (
-    select * from {{ ref('stg_crm__customers') }}
+    select * from {{ ref('stg_sales__customers') }}
 ),
 
 identifiers as (
@@ -22,14 +22,13 @@ channel_map as (
 
 crm_keyed as (
     select
-        coalesce(by_phone.customer_key, by_email.customer_key) as customer_key,
+        identifiers.customer_key,
         min(crm.lead_source) as lead_source
     from crm
-    left join identifiers as by_phone
-        on by_phone.identifier = 'phone:' || crm.customer_phone
-    left join identifiers as by_email
-        on by_email.identifier = 'email:' || crm.customer_email
-    group by 1
+    inner join identifiers
+        on identifiers.identifier = {{ customer_identifier('crm', ['customer_phone', 'customer_email', 'customer_id']) }}
+    where crm.lead_source is not null
+    group by identifiers.customer_key
 ),
 
 first_orders as (

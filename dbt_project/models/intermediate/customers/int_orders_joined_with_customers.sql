@@ -1,4 +1,4 @@
--- Orders with the pseudonymous customer key (by phone, else e-mail) and whether the order is
+-- Orders with the pseudonymous customer key (by any of their identifiers) and whether the order is
 -- the customer's first purchase across all channels.
 -- Incremental (DuckDB): a run re-keys every order of the customers that can have changed: those
 -- whose identifiers identity resolution re-keyed since the cutoff (every identifier of a touched
@@ -29,11 +29,10 @@ previous_customers as (
 
 {% endif -%}
 orders as (
-    select * from {{ ref('int_orders_summarised') }}
+    select * from {{ ref('int_orders_summarised') }} as summarised
     {%- if is_incremental() %}
     where _partition_date >= {{ incremental_cutoff() }}
-        or ('phone:' || customer_phone) in (select identifier from rekeyed_identifiers)
-        or ('email:' || customer_email) in (select identifier from rekeyed_identifiers)
+        or {{ customer_identifier('summarised') }} in (select identifier from rekeyed_identifiers)
         or order_id in (
             select order_id from {{ this }}
             where customer_key in (select customer_key from previous_customers)
@@ -44,12 +43,10 @@ orders as (
 keyed as (
     select
         orders.*,
-        coalesce(by_phone.customer_key, by_email.customer_key) as customer_key
+        identifiers.customer_key
     from orders
-    left join identifiers as by_phone
-        on by_phone.identifier = 'phone:' || orders.customer_phone
-    left join identifiers as by_email
-        on by_email.identifier = 'email:' || orders.customer_email
+    left join identifiers
+        on identifiers.identifier = {{ customer_identifier('orders') }}
 ),
 
 -- A customer's first order: the earliest, the smallest order_id among orders placed at the same

@@ -1,4 +1,4 @@
--- One row per shipment with the promise against what happened.
+-- One row per shipment (every shipments source) with the promise against what happened.
 -- Business dates are in the business time zone; day differences are calendar days.
 -- Incremental (DuckDB): a run rebuilds the shipments whose waybill, tracking events or order
 -- changed since the cutoff, and replaces them by shipment_id.
@@ -7,11 +7,7 @@
 with
 
 all_waybills as (
-    select * from {{ ref('stg_ghn__waybills') }}
-    union all
-    select * from {{ ref('stg_ghtk__waybills') }}
-    union all
-    select * from {{ ref('stg_viettelpost__waybills') }}
+    select * from {{ ref('stg_shipping__shipments') }}
 ),
 
 orders as (
@@ -22,7 +18,7 @@ orders as (
 changed_shipments as (
     select shipment_id from all_waybills where _partition_date >= {{ incremental_cutoff() }}
     union
-    select shipment_id from {{ ref('stg_carriers__tracking_events') }}
+    select shipment_id from {{ ref('stg_shipping__shipment_events') }}
     where _partition_date >= {{ incremental_cutoff() }}
     union
     select all_waybills.shipment_id
@@ -46,7 +42,7 @@ tracking as (
         bool_or(shipment_status = 'failed_attempt') as had_failed_attempt,
         min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at,
         max(_partition_date) as _partition_date
-    from {{ ref('stg_carriers__tracking_events') }}
+    from {{ ref('stg_shipping__shipment_events') }}
     {%- if is_incremental() %}
     where shipment_id in (select shipment_id from changed_shipments)
     {%- endif %}
@@ -59,8 +55,9 @@ joined as (
         waybills.waybill_id,
         waybills.carrier,
         waybills.order_id,
-        coalesce(orders.sales_channel, 'unknown') as sales_channel,
-        orders.ordered_date,
+        coalesce(orders.sales_channel, waybills.sales_channel, 'unknown') as sales_channel,
+        -- The order's date from the sales exports, else the shipment export's own.
+        coalesce(orders.ordered_date, {{ to_business_date('waybills.ordered_at') }}) as ordered_date,
         waybills.handed_over_at,
         {{ to_business_date('waybills.handed_over_at') }} as handed_over_date,
         waybills.promised_date,
@@ -71,8 +68,8 @@ joined as (
             as had_failed_attempt,
         waybills.shipment_status = 'returned_to_sender' as is_returned_to_sender,
         waybills.shipment_status = 'cancelled' as is_cancelled,
-        waybills.cod_amount_vnd,
-        waybills.shipping_fee_vnd,
+        waybills.cod_amount,
+        waybills.shipping_fee,
         -- The newest export day behind the row (waybill, tracking, order): incremental marts
         -- rebuild the periods of shipments changed since their cutoff.
         greatest(waybills._partition_date, tracking._partition_date, orders._partition_date) as _partition_date

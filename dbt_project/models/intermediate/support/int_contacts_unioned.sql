@@ -19,7 +19,7 @@ contacts as (
         true as counts_for_service_level,
         case when is_answered then wait_seconds end as first_response_seconds,
         _partition_date
-    from {{ ref('stg_callcenter__calls') }}
+    from {{ ref('stg_support__calls') }}
     union all
     select
         'chat:' || chat_id,
@@ -32,7 +32,7 @@ contacts as (
         reached_agent,
         {{ seconds_between('started_at', 'first_agent_reply_at') }},
         _partition_date
-    from {{ ref('stg_livechat__chats') }}
+    from {{ ref('stg_support__chats') }}
     union all
     select
         'ticket:' || ticket_id,

@@ -56,7 +56,7 @@ handed_over as (
         count(distinct order_id) as shipped_orders,
         sum(case when had_failed_attempt then 1 else 0 end) as failed_delivery_shipments,
         sum(case when is_returned_to_sender then 1 else 0 end) as returned_to_sender_shipments,
-        sum(shipping_fee_vnd) as shipping_cost_vnd
+        sum(shipping_fee) as shipping_cost
     from handed_over_in_period
     group by grouping sets (
         (period_grain, period_start, carrier, sales_channel),
@@ -153,9 +153,9 @@ final as (
         cast(coalesce(handed_over.returned_to_sender_shipments, 0) as bigint) as returned_to_sender_shipments,
         {{ ratio('handed_over.returned_to_sender_shipments', 'handed_over.shipments') }}
             as return_to_sender_rate,
-        cast(coalesce(handed_over.shipping_cost_vnd, 0) as decimal(18, 0)) as shipping_cost_vnd,
+        cast(coalesce(handed_over.shipping_cost, 0) as decimal(38, 4)) as shipping_cost,
         coalesce(handed_over.shipped_orders, 0) as shipped_orders,
-        {{ ratio('handed_over.shipping_cost_vnd', 'handed_over.shipped_orders') }} as shipping_cost_per_order_vnd
+        {{ ratio('handed_over.shipping_cost', 'handed_over.shipped_orders') }} as shipping_cost_per_order
     from spine
     left join handed_over
         on spine.period_grain = handed_over.period_grain

@@ -17,7 +17,7 @@ responses as (
         *,
         {{ to_business_date('sent_at') }} as sent_date,
         {{ to_business_date('responded_at') }} as responded_date
-    from {{ ref('stg_surveys__responses') }}
+    from {{ ref('stg_support__survey_answers') }}
 ),
 
 channels as (

@@ -25,7 +25,7 @@ csat_answers as (
         100.0 * (responses.score - responses.scale_min) / (responses.scale_max - responses.scale_min)
             as score_0_100,
         coalesce(responses.order_id, tickets.order_id) as linked_order_id
-    from {{ ref('stg_surveys__responses') }} as responses
+    from {{ ref('stg_support__survey_answers') }} as responses
     left join tickets
         on responses.ticket_id = tickets.ticket_id
     where responses.is_answered and responses.survey_type = 'csat'

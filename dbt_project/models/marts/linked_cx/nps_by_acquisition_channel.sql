@@ -6,7 +6,7 @@ answers as (
     select
         responses.*,
         {{ to_business_date('responses.responded_at') }} as responded_date
-    from {{ ref('stg_surveys__responses') }} as responses
+    from {{ ref('stg_support__survey_answers') }} as responses
     where responses.is_answered and responses.survey_type = 'nps'
 ),
 

@@ -1,13 +1,11 @@
--- Ad performance per platform and campaign, money in VND (USD spend converted at the month's
--- rate). Rows: each campaign; each platform (campaign_id = 'all'); all platforms ('all', 'all').
+-- Ad performance per platform and campaign, money in the reporting currency (spend in another
+-- currency converted at the month's rate). Rows: each campaign; each platform (campaign_id = 'all'); all platforms ('all', 'all').
 -- ROAS uses our own attributed revenue (website orders whose UTM source is the platform), which
 -- has no campaign: it is published on platform and total rows, null on campaign rows.
 with
 
 ads as (
-    select * from {{ ref('stg_facebook_ads__campaign_days') }}
-    union all
-    select * from {{ ref('stg_google_ads__campaign_days') }}
+    select * from {{ ref('stg_marketing__ad_spend_days') }}
 ),
 
 attributed_orders as (
@@ -17,7 +15,7 @@ attributed_orders as (
             when utm_source = 'facebook' then 'facebook_ads'
             when utm_source = 'google' and utm_medium = 'cpc' then 'google_ads'
         end as ad_platform,
-        order_amount_vnd
+        order_amount
     from {{ ref('int_orders_summarised') }}
     where sales_channel = 'website' and not is_cancelled
 ),
@@ -46,11 +44,11 @@ performance as (
         period_start,
         coalesce(ad_platform, 'all') as ad_platform,
         coalesce(campaign_id, 'all') as campaign_id,
-        sum(spend_vnd) as ad_spend_vnd,
+        sum(spend) as ad_spend,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(platform_conversions) as platform_conversions,
-        sum(platform_conversion_value_vnd) as platform_conversion_value_vnd
+        sum(platform_conversion_value) as platform_conversion_value
     from ads_in_period
     group by grouping sets (
         (period_grain, period_start, ad_platform, campaign_id),
@@ -68,7 +66,7 @@ attributed as (
         period_grain,
         period_start,
         coalesce(ad_platform, 'all') as ad_platform,
-        sum(order_amount_vnd) as attributed_revenue_vnd
+        sum(order_amount) as attributed_revenue
     from attributed_in_period
     where ad_platform is not null
     group by grouping sets ((period_grain, period_start, ad_platform), (period_grain, period_start))
@@ -81,22 +79,22 @@ final as (
         spine.ad_platform,
         spine.campaign_id,
         spine.campaign_name,
-        cast(coalesce(performance.ad_spend_vnd, 0) as decimal(18, 0)) as ad_spend_vnd,
+        cast(coalesce(performance.ad_spend, 0) as decimal(38, 4)) as ad_spend,
         cast(coalesce(performance.impressions, 0) as bigint) as impressions,
         cast(coalesce(performance.clicks, 0) as bigint) as clicks,
         {{ ratio('performance.clicks', 'performance.impressions') }} as ctr,
-        {{ ratio('performance.ad_spend_vnd', 'performance.clicks') }} as cpc_vnd,
-        1000 * {{ ratio('performance.ad_spend_vnd', 'performance.impressions') }} as cpm_vnd,
+        {{ ratio('performance.ad_spend', 'performance.clicks') }} as cpc,
+        1000 * {{ ratio('performance.ad_spend', 'performance.impressions') }} as cpm,
         cast(coalesce(performance.platform_conversions, 0) as double) as platform_conversions,
-        cast(coalesce(performance.platform_conversion_value_vnd, 0) as decimal(18, 0))
-            as platform_conversion_value_vnd,
-        {{ ratio('performance.ad_spend_vnd', 'performance.platform_conversions') }}
-            as cost_per_acquisition_vnd,
+        cast(coalesce(performance.platform_conversion_value, 0) as decimal(38, 4))
+            as platform_conversion_value,
+        {{ ratio('performance.ad_spend', 'performance.platform_conversions') }}
+            as cost_per_acquisition,
         case when spine.campaign_id = 'all'
-            then cast(coalesce(attributed.attributed_revenue_vnd, 0) as decimal(18, 0)) end
-            as attributed_revenue_vnd,
+            then cast(coalesce(attributed.attributed_revenue, 0) as decimal(38, 4)) end
+            as attributed_revenue,
         case when spine.campaign_id = 'all'
-            then {{ ratio('coalesce(attributed.attributed_revenue_vnd, 0)', 'performance.ad_spend_vnd') }} end
+            then {{ ratio('coalesce(attributed.attributed_revenue, 0)', 'performance.ad_spend') }} end
             as roas
     from spine
     left join performance

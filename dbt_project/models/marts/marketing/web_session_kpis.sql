@@ -2,7 +2,7 @@
 with
 
 sessions as (
-    select * from {{ ref('stg_ga4__sessions') }}
+    select * from {{ ref('stg_marketing__web_sessions') }}
 ),
 
 channels as (

@@ -19,7 +19,7 @@ orders as (
 
 returns as (
     select *, {{ to_business_date('requested_at') }} as requested_date
-    from {{ ref('stg_returns__returns') }}
+    from {{ ref('stg_sales__returns') }}
 ),
 
 channels as (
@@ -76,8 +76,8 @@ order_counts as (
         count(*) as orders,
         sum(case when is_cancelled then 1 else 0 end) as cancelled_orders,
         sum(case when not is_cancelled then units else 0 end) as units_sold,
-        sum(order_amount_vnd) as revenue_gross_vnd,
-        sum(case when is_cancelled then order_amount_vnd else 0 end) as cancelled_revenue_vnd
+        sum(order_amount) as revenue_gross,
+        sum(case when is_cancelled then order_amount else 0 end) as cancelled_revenue
     from orders_in_period
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),
@@ -92,7 +92,7 @@ return_counts as (
         period_start,
         coalesce(sales_channel, 'all') as channel,
         sum(units_returned) as units_returned,
-        sum(refund_amount_vnd) as refunds_vnd
+        sum(refund_amount) as refunds
     from returns_in_period
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),
@@ -145,13 +145,13 @@ final as (
         coalesce(order_counts.orders, 0) as orders,
         cast(coalesce(order_counts.cancelled_orders, 0) as bigint) as cancelled_orders,
         cast(coalesce(order_counts.units_sold, 0) as bigint) as units_sold,
-        cast(coalesce(order_counts.revenue_gross_vnd, 0) as decimal(18, 0)) as revenue_gross_vnd,
-        cast(coalesce(order_counts.cancelled_revenue_vnd, 0) as decimal(18, 0)) as cancelled_revenue_vnd,
-        cast(coalesce(return_counts.refunds_vnd, 0) as decimal(18, 0)) as refunds_vnd,
-        cast(coalesce(order_counts.revenue_gross_vnd, 0) - coalesce(order_counts.cancelled_revenue_vnd, 0)
-            - coalesce(return_counts.refunds_vnd, 0) as decimal(18, 0)) as revenue_net_vnd,
-        {{ ratio('order_counts.revenue_gross_vnd - order_counts.cancelled_revenue_vnd',
-                 'order_counts.orders - order_counts.cancelled_orders') }} as average_order_value_vnd,
+        cast(coalesce(order_counts.revenue_gross, 0) as decimal(38, 4)) as revenue_gross,
+        cast(coalesce(order_counts.cancelled_revenue, 0) as decimal(38, 4)) as cancelled_revenue,
+        cast(coalesce(return_counts.refunds, 0) as decimal(38, 4)) as refunds,
+        cast(coalesce(order_counts.revenue_gross, 0) - coalesce(order_counts.cancelled_revenue, 0)
+            - coalesce(return_counts.refunds, 0) as decimal(38, 4)) as revenue_net,
+        {{ ratio('order_counts.revenue_gross - order_counts.cancelled_revenue',
+                 'order_counts.orders - order_counts.cancelled_orders') }} as average_order_value,
         cast(coalesce(return_counts.units_returned, 0) as bigint) as units_returned,
         {{ ratio('coalesce(return_counts.units_returned, 0)', 'order_counts.units_sold') }} as return_rate,
         coalesce(retention.retained_customers, 0) as retained_customers,

@@ -1,12 +1,9 @@
+-- Ticket audit events of every ticket_events source.
 {{ config(materialized=keyed_materialization('view'), unique_key='event_id', incremental_strategy='delete+insert') }}
 with
 
-source as (
-    select * from {{ source('raw', 'helpdesk_ticket_events') }}
-),
-
-latest as (
-    {{ latest_version('source', ['event_id']) }}
+events as (
+    {{ union_entity_sources('ticket_events') }}
 ),
 
 final as (
@@ -24,10 +21,11 @@ final as (
         -- automatic acknowledgements (system author, via a trigger rule) do not count.
         event_type = 'comment' and author_role = 'agent' and coalesce(is_public, false)
             as is_agent_reply,
+        _source,
         _partition_date,
         _source_file,
         _source_row
-    from latest
+    from events
 )
 
 select * from final

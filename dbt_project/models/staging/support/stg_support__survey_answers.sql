@@ -1,12 +1,9 @@
+-- Survey invitations and answers of every survey_answers source, latest version of each.
 {{ config(materialized=keyed_materialization('view'), unique_key='response_id', incremental_strategy='delete+insert') }}
 with
 
-source as (
-    select * from {{ source('raw', 'survey_responses') }}
-),
-
-latest as (
-    {{ latest_version('source', ['response_id'], 'updated_at') }}
+answers as (
+    {{ union_entity_sources('survey_answers') }}
 ),
 
 final as (
@@ -24,12 +21,14 @@ final as (
         coalesce(touchpoint_channel, 'unknown') as touchpoint_channel,
         ticket_id,
         order_id,
-        {{ normalize_phone('respondent_phone') }} as customer_phone,
-        {{ normalize_email('respondent_email') }} as customer_email,
+        customer_id,
+        {{ normalize_phone('customer_phone') }} as customer_phone,
+        {{ normalize_email('customer_email') }} as customer_email,
+        _source,
         _partition_date,
         _source_file,
         _source_row
-    from latest
+    from answers
 )
 
 select * from final

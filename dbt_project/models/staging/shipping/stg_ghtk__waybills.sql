@@ -1,3 +1,0 @@
--- Giao Hàng Tiết Kiệm waybills in the canonical shipment shape (see macros/staging_shapes.sql).
--- depends_on: {{ source('raw', 'ghtk_waybills') }}, {{ ref('shipping__carrier_status_map') }}
-{{ stg_carrier_waybills('ghtk_waybills') }}
