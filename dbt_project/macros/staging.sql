@@ -44,6 +44,9 @@
     {%- for src in canonical_sources(entity_name) %}
     {%- set currency = 'coalesce(versions.currency_code, ' ~ reporting ~ ')' if 'currency_code' in src.columns else reporting -%}
     {%- set same_currency = currency ~ ' = ' ~ reporting %}
+    {#- the month of the rate: of the entity's money_date, else (or where it is empty) the export day -#}
+    {%- set money_date = 'coalesce(versions.' ~ entity.money_date ~ ', versions._partition_date)'
+        if entity.money_date in src.columns else 'versions._partition_date' %}
     select
         {{ text_literal(src.name) }} as _source,
         {%- for column in entity.columns %}
@@ -82,8 +85,7 @@
     left join {{ ref('common__currency_rates') }} as rates
         on rates.reporting_currency = {{ reporting }}
         and rates.currency_code = {{ currency }}
-        and rates.month_start = cast({{ dbt.date_trunc(
-            'month', 'coalesce(versions.' ~ entity.money_date ~ ', versions._partition_date)') }} as date)
+        and rates.month_start = cast({{ dbt.date_trunc('month', money_date) }} as date)
     {%- endif %}
     {%- if not loop.last %}
     union all

@@ -148,7 +148,7 @@ class Source:
     date_format: str
     timezone: str
     primary_key: tuple[str, ...]
-    row_date: str
+    row_date: str | None
     columns: tuple[Column, ...]
     description: str = ""
     skip_rows: int = 0
@@ -233,7 +233,7 @@ def _parse_source(
     if unknown:
         raise fail(sorted(unknown)[0], f"unknown field (allowed: {', '.join(sorted(SOURCE_FIELDS))})")
     merged = {**defaults, **entry}
-    for required in ("files", "primary_key", "row_date", "columns"):
+    for required in ("files", "primary_key", "columns"):
         if required not in merged:
             raise fail(required, "missing")
 
@@ -313,9 +313,9 @@ def _parse_source(
         value = merged.get(single)
         if value is not None and value not in column_names:
             raise fail(single, f"{value!r} is not a declared column")
-    row_date_type = next(c.type for c in columns if c.name == merged["row_date"])
-    if row_date_type not in ("date", "timestamp"):
-        raise fail("row_date", f"{merged['row_date']!r} must be a date or timestamp column")
+    row_date = merged.get("row_date")
+    if row_date and next(c.type for c in columns if c.name == row_date) not in ("date", "timestamp"):
+        raise fail("row_date", f"{row_date!r} must be a date or timestamp column")
     for column in columns:
         for bound in (column.min, column.max):
             if isinstance(bound, str) and bound not in column_names:
@@ -336,7 +336,7 @@ def _parse_source(
         skip_rows=skip_rows,
         sheet=merged.get("sheet"),
         primary_key=tuple(primary_key),
-        row_date=merged["row_date"],
+        row_date=merged.get("row_date"),
         version_column=merged.get("version_column"),
         constants={str(k): str(v) for k, v in constants.items()},
         columns=columns,

@@ -829,7 +829,9 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
     if source.format == "ndjson":
         raw_record = "line"
     else:
-        fields = ", ".join(f"{quote(c.source)} := {quote(c.source)}" for c in source.columns)
+        fields = ", ".join(
+            f"{quote(name)} := {quote(name)}" for name in dict.fromkeys(c.source for c in source.columns)
+        )
         raw_record = f"cast(to_json(struct_pack({fields})) as varchar)"
     con.execute(
         f"""insert into quarantine.{quote(source.name)} ({", ".join(quote(c) for c in QUARANTINE_COLUMNS)})

@@ -15,7 +15,10 @@ status_map as (
 
 final as (
     select
-        coalesce(lines.order_line_id, lines.order_id || '|' || lines.sku) as order_line_id,
+        coalesce(
+            lines.order_line_id,
+            lines.order_id || '|' || coalesce(cast(lines.line_number as {{ dbt.type_string() }}), lines.sku)
+        ) as order_line_id,
         lines.order_id,
         lines.sales_channel,
         case when lines.order_status is not null then coalesce(status_map.order_status, 'unknown') end
