@@ -10,12 +10,18 @@ written out in aurora.py.
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 import sys
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration.lib.samples import generate
 from tests.markets import aurora
 from tests.pipeline import copy_project, run_in
 
@@ -26,6 +32,60 @@ BRAZIL = {
     "CX_REPORTING_CURRENCY": "BRL",
     "CX_PHONE_COUNTRY_CODE": "55",
 }
+
+
+def readme_walkthrough() -> dict:
+    """The README's "Adding a source" section: the export it lands, the sources.yml entry, the seed
+    rows and the commands, as written there."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a source\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [
+        (kind, "".join(line[len(indent) :] + "\n" for line in body.splitlines()))
+        for indent, kind, body in re.findall(r"^( *)```(\w+)\n(.*?)\n\1```", section, re.M | re.S)
+    ]
+    (export, _), (entry, _), (seed, _), (commands, _) = [(body, kind) for kind, body in blocks]
+    return {
+        "export_path": re.search(r"land as\s+`data/landing/([^`]+)`", section).group(1),
+        "export": export,
+        "entry": entry,
+        "seed_path": re.search(r"in `(dbt_project/seeds/[^`]+)`", section).group(1),
+        "seed": seed,
+        "commands": [shlex.split(line) for line in commands.splitlines() if line.strip()],
+    }
+
+
+def test_the_readme_walkthrough_adds_a_source(tmp_path):
+    steps = readme_walkthrough()
+    project = copy_project(tmp_path)
+    landing = project / "data" / "landing"
+    generate(landing, date(2025, 7, 1), 3, scale=0.2)
+    (landing / steps["export_path"]).parent.mkdir(parents=True, exist_ok=True)
+    (landing / steps["export_path"]).write_text(steps["export"], encoding="utf-8")
+    with (project / "orchestration" / "sources.yml").open("a", encoding="utf-8") as sources:
+        sources.write("\n" + steps["entry"])
+    with (project / steps["seed_path"]).open("a", encoding="utf-8") as seed:
+        seed.write(steps["seed"])
+    for command in steps["commands"]:
+        assert command[0] == "make"
+        # The copy shares this checkout's virtual environment: it is installed, not to be redone.
+        done = run_in(project, ["make", "-o", ".venv/.installed", *command[1:]])
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    marts = duckdb.connect(str(project / "data" / "published" / "marts.duckdb"), read_only=True)
+    # SD1001: 2 x 149.000 + 89.000, delivered; SD1002: 149.000, cancelled.
+    assert marts.execute(
+        "select orders, cancelled_orders, units_sold, revenue_gross, revenue_net from sales_kpis "
+        "where period_grain = 'day' and period_start = '2025-07-01' and sales_channel = 'sendo'"
+    ).fetchone() == (2, 1, 3, Decimal("536000.0000"), Decimal("387000.0000"))
+    assert (project / "expectations" / "suites" / "raw.sendo_orders.json").exists()
+    # No customer identifier in the export: the warning names the channel.
+    (results,) = (project / "dbt_project" / "target").glob("cx_dbt_models-*/run_results.json")
+    warning = next(
+        r
+        for r in json.loads(results.read_text())["results"]
+        if r["unique_id"].startswith("test.cx_warehouse.assert_every_sales_channel_has_customer_keys")
+    )
+    assert (warning["status"], warning["failures"]) == ("warn", 1)
 
 
 def append_seed_rows(project, seed_rows: dict[str, list[tuple]]) -> None:
