@@ -128,7 +128,7 @@ def builds(tmp_path_factory):
                 / "models"
                 / "intermediate"
                 / "sales"
-                / "int_order_lines_unioned.sql"
+                / "int_order_lines_enriched.sql"
             ).read_text()
             results.append(
                 {"duckdb": duckdb_copy, "spark": exported, "marts": marts, "incremental_sql": incremental_sql}
