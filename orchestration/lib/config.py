@@ -54,6 +54,11 @@ COLUMN_FIELDS = {
     "max",
 }
 
+# How exports are read (orchestration/lib/ingest.py): a CSV record whose quoted fields span more
+# lines than this is taken for a quote that never closes (the reader goes on at the next line).
+DEFAULT_MAX_RECORD_LINES = 5
+SOURCE_FIELDS.add("max_record_lines")
+
 
 class ConfigError(ValueError):
     """A source configuration entry is invalid."""
@@ -91,6 +96,7 @@ class Source:
     sheet: str | None = None
     version_column: str | None = None
     constants: dict[str, str] = field(default_factory=dict)
+    max_record_lines: int = DEFAULT_MAX_RECORD_LINES
 
     @property
     def table(self) -> str:
@@ -255,7 +261,16 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         version_column=merged.get("version_column"),
         constants={str(k): str(v) for k, v in constants.items()},
         columns=columns,
+        **_reading_fields(merged, fail),
     )
+
+
+def _reading_fields(merged: dict, fail) -> dict:
+    """The optional fields of how a source's files are read, validated, with their defaults."""
+    max_record_lines = merged.get("max_record_lines", DEFAULT_MAX_RECORD_LINES)
+    if not isinstance(max_record_lines, int) or isinstance(max_record_lines, bool) or max_record_lines < 1:
+        raise fail("max_record_lines", f"{max_record_lines!r} must be a whole number >= 1")
+    return {"max_record_lines": max_record_lines}
 
 
 def _parse_column(name: Any, spec: Any, label: str) -> Column:
