@@ -467,3 +467,76 @@ def test_max_record_lines_must_be_a_positive_whole_number(write_config):
     assert source.max_record_lines == 5
     with pytest.raises(ConfigError, match=r"source 'calls', field 'max_record_lines': 0 must be"):
         write_config(CALLS.format(extra="max_record_lines: 0"))
+
+
+def xlsx_with_sheet(path: Path, title: str) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = title
+    workbook.save(path)
+    return path.read_bytes()
+
+
+READER_ERRORS = {
+    "a blank header line": (
+        CALLS.format(extra=""),
+        "calls/calls_2025-07-01.csv",
+        lambda path: b"\n" + joined(call_rows(1), ["\n"]).encode(),
+        "source 'calls', file calls/calls_2025-07-01.csv, line 1: no header line",
+    ),
+    "a header naming a column twice": (
+        CALLS.format(extra="skip_rows: 1"),
+        "calls/calls_2025-07-01.csv",
+        lambda path: f"Báo cáo\n{CALL_HEADER},Ghi chú\n".encode(),
+        "source 'calls', file calls/calls_2025-07-01.csv, line 2: repeated header names ['Ghi chú']",
+    ),
+    "a header in another encoding": (
+        CALLS.format(extra=""),
+        "calls/calls_2025-07-01.csv",
+        lambda path: to_cp1258(CALL_HEADER + "\n"),  # "Mã": M, a, the tilde 0xDE
+        "source 'calls', file calls/calls_2025-07-01.csv, line 1: not valid utf-8 at byte 2 of the header "
+        "(invalid continuation byte); is the encoding in sources.yml right?",
+    ),
+    "an XLSX that is not one": (
+        XLSX,
+        "manual/don_hang_2025-07-01.xlsx",
+        lambda path: b"PK\x03\x04 not a zip archive",
+        "source 'manual_orders', file manual/don_hang_2025-07-01.xlsx: not a readable XLSX: ",
+    ),
+    "an XLSX without the sheet": (
+        XLSX,
+        "manual/don_hang_2025-07-01.xlsx",
+        lambda path: xlsx_with_sheet(path, "Sheet1"),
+        "source 'manual_orders', file manual/don_hang_2025-07-01.xlsx: sheet 'Đơn hàng' not found; "
+        "sheets: ['Sheet1']",
+    ),
+    "an NDJSON field in no line": (
+        NDJSON,
+        "helpdesk/events_2025-07-01.ndjson",
+        lambda path: b'{"id": "E1", "created": "2025-07-01T01:00:00Z"}\n',
+        "source 'events', file helpdesk/events_2025-07-01.ndjson: key(s) ['at'] found in no line. ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", READER_ERRORS, ids=READER_ERRORS)
+def test_each_reader_error_names_the_source_the_file_and_the_line(con, write_config, landing, case):
+    config, relative, content, message = READER_ERRORS[case]
+    (source,) = write_config(config)
+    path = landing / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content(path))
+    with pytest.raises(IngestError) as caught:
+        load_partition(con, source, landing, DAY)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_file_linked_from_outside_the_landing_folder_is_refused(con, write_config, landing, tmp_path):
+    (source,) = write_config(CALLS.format(extra=""))
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text(CALL_HEADER + "\n", encoding="utf-8")
+    (landing / "calls").mkdir()
+    (landing / "calls" / "calls_2025-07-01.csv").symlink_to(outside)
+    with pytest.raises(IngestError, match=r"^source 'calls': .*calls_2025-07-01.csv resolves outside "):
+        load_partition(con, source, landing, DAY)

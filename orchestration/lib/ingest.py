@@ -556,6 +556,7 @@ def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> lis
     """The header names, read with Python's csv module (BOM and title lines skipped); an unnamed
     column (a trailing delimiter) is named by its position, as in XLSX."""
     encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    where = f"source '{source.name}', file {relative}, line {source.skip_rows + 1}"
     try:
         with path.open(encoding=encoding, newline="") as handle:
             for _ in range(source.skip_rows):
@@ -563,25 +564,22 @@ def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> lis
             header = next(csv.reader(handle, delimiter=source.delimiter), None)
     except UnicodeDecodeError as error:
         raise IngestError(
-            f"source '{source.name}', file {relative}: not valid {source.encoding} "
-            f"at byte {error.start} of the header ({error.reason}); is the encoding in sources.yml right?"
+            f"{where}: not valid {source.encoding} at byte {error.start} of the header "
+            f"({error.reason}); is the encoding in sources.yml right?"
         ) from error
     except csv.Error as error:  # a quote that does not close within the field size limit
-        raise IngestError(
-            f"source '{source.name}', file {relative}, line {source.skip_rows + 1}: "
-            f"cannot read the header: {error}"
-        ) from error
+        raise IngestError(f"{where}: cannot read the header: {error}") from error
     if not header or not any(name.strip() for name in header):
-        raise IngestError(f"source '{source.name}', file {relative}: no header line")
+        raise IngestError(f"{where}: no header line")
     if len(header) == 1 and len(source.columns) > 1:
         raise IngestError(
-            f"source '{source.name}', file {relative}: the header has one column "
+            f"{where}: the header has one column "
             f"{header[0][:80]!r} with delimiter {source.delimiter!r}; wrong delimiter?"
         )
     names = [unicodedata.normalize("NFC", name.strip()) or f"column_{i + 1}" for i, name in enumerate(header)]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise IngestError(f"source '{source.name}', file {relative}: repeated header names {duplicates}")
+        raise IngestError(f"{where}: repeated header names {duplicates}")
     return names
 
 
