@@ -310,7 +310,7 @@ def load_partitions(
         con.execute("rollback")
         raise
     finally:
-        for table in ("run_files", "staged_raw", "staged", "rejected", "parsed", "bad"):
+        for table in ("run_files", "staged_raw", "staged", "rejected", "moved", "parsed", "bad"):
             con.execute(f"drop table if exists {table}")
     by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
     for landed in files:
@@ -808,25 +808,29 @@ def _numbered(kept: list[str]) -> str:
 
 def _shift_lines(con) -> None:
     """From DuckDB's line numbers to physical lines: every record and malformed line of a file
-    moves down by the line breaks inside the file's records above it. Only files with records
-    that span lines are touched."""
+    moves down by the line breaks inside the file's records above it (one window over both, in
+    DuckDB's numbering, where they never share a number). Only files with records that span
+    lines are touched."""
     if not con.execute("select count(*) from staged where __breaks > 0").fetchone()[0]:
         return
     con.execute(
-        """update rejected as r set _line = r._line + (
-            select coalesce(sum(s.__breaks), 0) from staged as s
-            where s._source_file = r._source_file and s._line < r._line)"""
-    )
-    con.execute(
-        """update staged set _line = staged._line + above.breaks
-        from (
-            select rowid as id, sum(__breaks) over (
+        """create or replace temp table moved as
+        select _source_file, _line, is_rejected, sum(__breaks) over (
                 partition by _source_file order by _line rows between unbounded preceding and 1 preceding
             ) as breaks
-            from staged where _source_file in (select _source_file from staged where __breaks > 0)
-        ) as above
-        where staged.rowid = above.id and above.breaks > 0"""
+        from (
+            select _source_file, _line, __breaks, false as is_rejected from staged
+            union all select _source_file, _line, 0, true from rejected
+        ) as records
+        where _source_file in (select _source_file from staged where __breaks > 0)"""
     )
+    for table, rejected in (("staged", False), ("rejected", True)):
+        con.execute(
+            f"""update {table} set _line = {table}._line + moved.breaks from moved
+            where moved.is_rejected = {rejected} and moved.breaks > 0
+                and {table}._source_file = moved._source_file and {table}._line = moved._line"""
+        )
+    con.execute("drop table moved")
 
 
 def _skipped_and_cut_lines(con, files: list[_Landed], cuts: list[tuple]) -> None:
