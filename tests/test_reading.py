@@ -14,6 +14,7 @@ from orchestration.lib import ingest
 from orchestration.lib.config import ConfigError
 from orchestration.lib.ingest import IngestError, load_partition, refresh_reconciliation
 from tests.test_hostile_input import to_cp1258
+from tests.test_ingest import NDJSON_CONFIG, XLSX_CONFIG
 
 DAY = date(2025, 7, 1)
 REVIEWS = """
@@ -129,57 +130,27 @@ def test_windows_export_with_multi_line_fields_is_read_as_it_is(con, write_confi
     assert reconciliation(con, source) == [(8, 5, 3, 14, 8, 5, 1, True)]
 
 
-NDJSON = """
-sources:
-  - name: events
-    domain: support
-    files: helpdesk/events_{date}.ndjson
-    format: ndjson
-    primary_key: [event_id]
-    row_date: created_at
-    columns:
-      event_id: {source: id, type: text, required: true}
-      created_at: {source: at, type: timestamp, format: iso, required: true}
-"""
-
-
 @pytest.mark.parametrize("ends", LINE_ENDS.values(), ids=LINE_ENDS.keys())
 def test_ndjson_lines_whatever_the_line_ends(con, write_config, landing, ends):
-    (source,) = write_config(NDJSON)
+    (source,) = write_config(NDJSON_CONFIG)
     lines = [
-        '{"id": "E1", "at": "2025-07-01T01:00:00Z"}',  # 1
+        '{"id": "T1", "created_at": "2025-07-01T01:00:00Z", "via": {"channel": "web"}, "public": true}',  # 1
         "",  # 2
-        '{"id": "E2", "at": "2025-07-01T02:00:00Z"}',  # 3
-        '{"id": "E3", "at": ',  # 4: cut short
-        '{"id": "E4", "at": "2025-07-01T04:00:00Z"}',  # 5
+        '{"id": "T2", "created_at": "2025-07-01T02:00:00Z"}',  # 3
+        '{"id": "T3", "created_at": ',  # 4: cut short
+        '{"id": "T4", "created_at": "2025-07-01T04:00:00Z"}',  # 5
     ]
-    write(landing, "helpdesk/events_2025-07-01.ndjson", joined(lines, ends).encode())
+    write(landing, "helpdesk/tickets_2025-07-01.ndjson", joined(lines, ends).encode())
     load_partition(con, source, landing, DAY)
-    assert con.execute("select event_id, _source_row from raw.events order by 2").fetchall() == [
-        ("E1", 1),
-        ("E2", 3),
-        ("E4", 5),
+    assert con.execute("select ticket_id, _source_row from raw.tickets order by 2").fetchall() == [
+        ("T1", 1),
+        ("T2", 3),
+        ("T4", 5),
     ]
-    assert con.execute("select _source_row, rule from quarantine.events").fetchall() == [
+    assert con.execute("select _source_row, rule from quarantine.tickets").fetchall() == [
         (4, "malformed_line")
     ]
     assert reconciliation(con, source) == [(4, 3, 1, 5, 3, 1, 1, True)]
-
-
-XLSX = """
-sources:
-  - name: manual_orders
-    domain: sales
-    files: manual/don_hang_{date}.xlsx
-    format: xlsx
-    sheet: Đơn hàng
-    primary_key: [order_id]
-    row_date: ordered_at
-    columns:
-      order_id: {source: Mã đơn, type: text, required: true}
-      ordered_at: {source: Ngày đặt, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
-      note: {source: Ghi chú, type: text}
-"""
 
 
 def test_xlsx_rows_keep_their_row_and_a_decomposed_sheet_name_is_found(con, write_config, landing):
@@ -187,16 +158,16 @@ def test_xlsx_rows_keep_their_row_and_a_decomposed_sheet_name_is_found(con, writ
     a cell with line breaks is one row; a blank row is skipped and the rows below keep their number."""
     import openpyxl
 
-    (source,) = write_config(XLSX)
+    (source,) = write_config(XLSX_CONFIG)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = unicodedata.normalize("NFD", "Đơn hàng")
     assert sheet.title != "Đơn hàng"
-    sheet.append(["Mã đơn", "Ngày đặt", "Ghi chú"])  # row 1
-    sheet.append(["FB-1", "01/07/2025 20:15", "gọi trước\nkhi giao\nhàng"])  # row 2
-    sheet.append([None, None, None])  # row 3
-    sheet.append(["FB-2", "không rõ", None])  # row 4: unparseable
-    sheet.append(["FB-3", "01/07/2025 21:00", None])  # row 5
+    sheet.append(["Mã đơn", "Ngày đặt", "Thành tiền", "Ghi chú"])  # row 1
+    sheet.append(["FB-1", "01/07/2025 20:15", "250.000", "gọi trước\nkhi giao\nhàng"])  # row 2
+    sheet.append([None, None, None, None])  # row 3
+    sheet.append(["FB-2", "không rõ", "100.000", None])  # row 4: unparseable
+    sheet.append(["FB-3", "01/07/2025 21:00", "90.000", None])  # row 5
     (landing / "manual").mkdir()
     workbook.save(landing / "manual" / "don_hang_2025-07-01.xlsx")
     load_partition(con, source, landing, DAY)
@@ -351,16 +322,16 @@ def test_nul_bytes_are_quarantined_with_their_column(con, write_config, landing)
 
 
 def test_ndjson_nul_bytes_and_escaped_nuls_are_quarantined(con, write_config, landing):
-    (source,) = write_config(NDJSON)
+    (source,) = write_config(NDJSON_CONFIG)
     lines = [
-        '{"id": "E1", "at": "2025-07-01T01:00:00Z"}',
-        '{"id": "E\x002", "at": "2025-07-01T02:00:00Z"}',
-        '{"id": "E\\u00003", "at": "2025-07-01T03:00:00Z"}',
+        '{"id": "T1", "created_at": "2025-07-01T01:00:00Z", "via": {"channel": "web"}, "public": true}',
+        '{"id": "T\x002", "created_at": "2025-07-01T02:00:00Z"}',
+        '{"id": "T\\u00003", "created_at": "2025-07-01T03:00:00Z"}',
     ]
-    write(landing, "helpdesk/events_2025-07-01.ndjson", joined(lines, ["\n"]).encode())
+    write(landing, "helpdesk/tickets_2025-07-01.ndjson", joined(lines, ["\n"]).encode())
     load_partition(con, source, landing, DAY)
-    assert con.execute("select event_id from raw.events").fetchall() == [("E1",)]
-    assert con.execute("select _source_row, reason from quarantine.events order by 1").fetchall() == [
+    assert con.execute("select ticket_id from raw.tickets").fetchall() == [("T1",)]
+    assert con.execute("select _source_row, reason from quarantine.tickets order by 1").fetchall() == [
         (2, "NUL BYTE: a NUL (0x00) in the record; a damaged export?"),
         (3, "NUL BYTE: a NUL (0x00) in the record; a damaged export?"),
     ]
@@ -499,23 +470,25 @@ READER_ERRORS = {
         "(invalid continuation byte); is the encoding in sources.yml right?",
     ),
     "an XLSX that is not one": (
-        XLSX,
+        XLSX_CONFIG,
         "manual/don_hang_2025-07-01.xlsx",
         lambda path: b"PK\x03\x04 not a zip archive",
         "source 'manual_orders', file manual/don_hang_2025-07-01.xlsx: not a readable XLSX: ",
     ),
     "an XLSX without the sheet": (
-        XLSX,
+        XLSX_CONFIG,
         "manual/don_hang_2025-07-01.xlsx",
         lambda path: xlsx_with_sheet(path, "Sheet1"),
         "source 'manual_orders', file manual/don_hang_2025-07-01.xlsx: sheet 'Đơn hàng' not found; "
         "sheets: ['Sheet1']",
     ),
     "an NDJSON field in no line": (
-        NDJSON,
-        "helpdesk/events_2025-07-01.ndjson",
-        lambda path: b'{"id": "E1", "created": "2025-07-01T01:00:00Z"}\n',
-        "source 'events', file helpdesk/events_2025-07-01.ndjson: key(s) ['at'] found in no line. ",
+        NDJSON_CONFIG,
+        "helpdesk/tickets_2025-07-01.ndjson",
+        lambda path: (
+            b'{"id": "T1", "created": "2025-07-01T01:00:00Z", "via": {"channel": "web"}, "public": true}\n'
+        ),
+        "source 'tickets', file helpdesk/tickets_2025-07-01.ndjson: key(s) ['created_at'] found in no line. ",
     ),
 }
 
