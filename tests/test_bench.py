@@ -15,6 +15,7 @@ def dbt_models() -> list[str]:
     manifest = json.loads(DBT_MANIFEST.read_text(encoding="utf-8"))
     return [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
 
+
 pytestmark = pytest.mark.slow
 
 

@@ -267,3 +267,69 @@ def test_an_incremental_mart_out_of_sync_stops_dbt_until_a_full_refresh(scenario
     assert scenario.query(
         "select count(*) from marts.delivery_kpis where period_grain = 'day' and period_start = '2025-07-01'"
     ) != [(0,)]
+
+
+def mixed_line_ends(path: Path) -> list[bytes]:
+    """Rewrite a text export with CRLF and LF alternating, as a file edited on two systems has;
+    return its lines (without their ends)."""
+    lines = path.read_bytes().removesuffix(b"\n").split(b"\n")
+    path.write_bytes(b"".join(line + (b"\r\n" if n % 2 else b"\n") for n, line in enumerate(lines)))
+    return lines
+
+
+def test_a_stray_quote_and_damaged_bytes_cost_their_own_lines(scenario):
+    """An opening quote that never closes on line 15 of the day's call records (DuckDB read lines
+    15-30 as one record), mixed line ends in the website orders and the tickets, a NUL byte inside
+    an order number (line 10) and a second export's BOM before line 20: each costs its own line,
+    the run goes on, and reconciliation balances in rows and in lines."""
+    calls = scenario.export("support/callcenter/call_records_{date}.csv")
+    lines = calls.read_bytes().split(b"\n")
+    assert len(lines) == 31 and lines[-1] == b""  # a header and 29 calls, each line ends with LF
+    call_id = lines[14].split(b",")[0].decode()
+    lines[14] = lines[14].replace(b",", b',"', 1)  # the caller's number opens a quote
+    calls.write_bytes(b"\n".join(lines))
+    web = scenario.export("sales/web/web_orders_{date}.csv")
+    lines = mixed_line_ends(web)
+    assert len(lines) == 108
+    lines[9] = lines[9][:4] + b"\x00" + lines[9][4:]
+    order_id = lines[19].split(b",")[0].decode()
+    lines[19] = b"\xef\xbb\xbf" + lines[19]
+    web.write_bytes(b"".join(line + (b"\r\n" if n % 2 else b"\n") for n, line in enumerate(lines)))
+    tickets = len(mixed_line_ends(scenario.export("support/helpdesk/tickets_{date}.ndjson")))
+
+    result, checks = scenario.run()
+
+    assert result.success
+    ((line, rule, reason),) = scenario.query(
+        "select _source_row, rule, reason from quarantine.call_records where _partition_date = ?", [DAY]
+    )
+    assert (line, rule) == (15, "malformed_line") and reason.endswith("; read again from line 16")
+    assert scenario.query(
+        "select count(*), count(*) filter (where call_id = ?) from raw.call_records "
+        "where _partition_date = ?",
+        [call_id, DAY],
+    ) == [(28, 0)]
+    assert scenario.query(
+        "select _source_row, reason from quarantine.web_orders where _partition_date = ?", [DAY]
+    ) == [(10, "NUL BYTE: a NUL byte (0x00) in column 'Name'; a damaged export?")]
+    assert scenario.query(
+        "select count(*), count(*) filter (where contains(order_id, '\ufeff')), "
+        "any_value(order_id) filter (where _source_row = 20) from raw.web_orders where _partition_date = ?",
+        [DAY],
+    ) == [(106, 0, order_id)]
+    assert scenario.query("select count(*) from raw.helpdesk_tickets where _partition_date = ?", [DAY]) == [
+        (tickets,)
+    ]
+    assert scenario.query(
+        "select source, rows_read, rows_loaded, rows_quarantined, lines_read, lines_loaded, "
+        "lines_quarantined, lines_skipped from quarantine.reconciliation "
+        "where partition_date = ? and source in ('call_records', 'web_orders', 'helpdesk_tickets') "
+        "order by 1",
+        [DAY],
+    ) == [
+        ("call_records", 29, 28, 1, 30, 28, 1, 1),
+        ("helpdesk_tickets", tickets, tickets, 0, tickets, tickets, 0, 0),
+        ("web_orders", 107, 106, 1, 108, 106, 1, 1),
+    ]
+    assert scenario.query("select count(*) from quarantine.reconciliation where not is_balanced") == [(0,)]
+    assert checks["call_records"].severity == dg.AssetCheckSeverity.WARN

@@ -40,6 +40,7 @@ SOURCE_FIELDS = {
     "encoding",
     "delimiter",
     "skip_rows",
+    "max_record_lines",
     "sheet",
     "timezone",
     "primary_key",
@@ -60,6 +61,10 @@ COLUMN_FIELDS = {
     "max",
     "values",
 }
+
+# How exports are read (orchestration/lib/ingest.py): a CSV record whose quoted fields span more
+# lines than this is taken for a quote that never closes (the reader goes on at the next line).
+DEFAULT_MAX_RECORD_LINES = 5
 
 
 class ConfigError(ValueError):
@@ -159,6 +164,7 @@ class Source:
     # customer_id and customer_account_id are identifiers within this namespace (sources of one
     # system that share customer ids share it).
     customer_namespace: str = ""
+    max_record_lines: int = DEFAULT_MAX_RECORD_LINES
 
     @property
     def table(self) -> str:
@@ -281,6 +287,9 @@ def _parse_source(
     skip_rows = merged.get("skip_rows", 0)
     if not isinstance(skip_rows, int) or skip_rows < 0:
         raise fail("skip_rows", f"{skip_rows!r} must be a whole number >= 0")
+    max_record_lines = merged.get("max_record_lines", DEFAULT_MAX_RECORD_LINES)
+    if not isinstance(max_record_lines, int) or isinstance(max_record_lines, bool) or max_record_lines < 1:
+        raise fail("max_record_lines", f"{max_record_lines!r} must be a whole number >= 1")
     if fmt == "xlsx" and not merged.get("sheet"):
         raise fail("sheet", "required for xlsx sources")
 
@@ -342,6 +351,7 @@ def _parse_source(
         columns=columns,
         entities=tuple(entity_names),
         customer_namespace=str(merged.get("customer_namespace") or name),
+        max_record_lines=max_record_lines,
     )
 
 

@@ -3,7 +3,10 @@
 For all landed files of the run's partitions together:
 1. read them with DuckDB's own readers into a temporary table of text columns: one read_csv
    over every file that shares a header (NDJSON as one text column per line), with each record's
-   file and line number; malformed records are captured, not skipped;
+   file and the physical line where it starts; malformed records are captured, not skipped. A file
+   with mixed or CR line ends, a BOM inside or blank lines is read from a normalised copy; a
+   record that a stray quote stretched over many lines is cut at its first line and the file
+   read again from the next (_recover); every line is loaded, quarantined or counted as skipped;
 2. check each file's header against the configuration (a missing mapped column stops the source
    with a SchemaDriftError naming the file and column; extra columns are accepted and recorded);
 3. parse every mapped column to its type and find the first row-level rule each row breaks, in
@@ -24,6 +27,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -35,7 +39,16 @@ import duckdb
 
 from orchestration.lib.config import Column, Source
 
-DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}
+# Encodings DuckDB reads itself; any other (UTF-16 too) is transcoded to UTF-8 by _readable.
+DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1"}
+BOM = b"\xef\xbb\xbf"
+# What a blank CSV line becomes in a normalised copy (the control character "record separator"):
+# DuckDB skips blank lines but counts them in its line numbers; as a line of its own it is a
+# malformed record that keeps its number, and is then counted as a skipped line.
+BLANK_LINE = "\x1e"
+# DuckDB keeps at most this many bytes of a malformed record's text (rejects table, csv_line);
+# a text this long (less the line feed _read_group trims) may have been cut.
+REJECTED_LINE_BYTES = 10_000
 SQL_TYPES = {
     "text": "varchar",
     "integer": "bigint",
@@ -61,6 +74,26 @@ QUARANTINE_COLUMNS = {
     "_loaded_at": "timestamp",
 }
 FILES_TABLE = "meta.ingested_files"
+FILES_COLUMNS = {
+    "source": "varchar",
+    "partition_date": "date",
+    "file_path": "varchar",
+    "file_sha256": "varchar",
+    "file_bytes": "bigint",
+    "status": "varchar",
+    "duplicate_of": "varchar",
+    "rows_read": "bigint",
+    "rows_loaded": "bigint",
+    "rows_quarantined": "bigint",
+    "extra_columns": "varchar",
+    "loaded_at": "timestamp",
+    # Physical lines of a text export: read = loaded + quarantined + skipped (header, titles, blank
+    # lines). Null for XLSX (a row is a record) and for files not read (duplicate, empty).
+    "lines_read": "bigint",
+    "lines_loaded": "bigint",
+    "lines_quarantined": "bigint",
+    "lines_skipped": "bigint",
+}
 # A run's files are read in batches of about this many bytes (whole files), one transaction.
 BATCH_BYTES = int(os.environ.get("CX_INGEST_BATCH_BYTES", 256 * 2**20))
 
@@ -83,6 +116,10 @@ class FileResult:
     rows_quarantined: int = 0
     duplicate_of: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    lines_read: int | None = None
+    lines_loaded: int | None = None
+    lines_quarantined: int | None = None
+    lines_skipped: int | None = None
 
 
 @dataclass
@@ -130,13 +167,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """Create raw.<source>, quarantine.<source> and meta tables; add newly configured columns."""
     for schema in ("raw", "quarantine", "meta"):
         con.execute(f"create schema if not exists {schema}")
-    con.execute(
-        f"""create table if not exists {FILES_TABLE} (
-            source varchar, partition_date date, file_path varchar, file_sha256 varchar,
-            file_bytes bigint, status varchar, duplicate_of varchar, rows_read bigint,
-            rows_loaded bigint, rows_quarantined bigint, extra_columns varchar,
-            loaded_at timestamp)"""
-    )
+    _create_or_extend(con, "meta", "ingested_files", FILES_COLUMNS)
     raw_columns = {c.name: SQL_TYPES[c.type] for c in source.columns}
     raw_columns |= {name: "varchar" for name in source.constants}
     raw_columns |= LINEAGE_COLUMNS
@@ -160,7 +191,8 @@ def _create_or_extend(con, schema: str, table: str, columns: dict[str, str]) -> 
 
 
 def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
-    """(Re)create quarantine.reconciliation: read = loaded + quarantined per source and day."""
+    """(Re)create quarantine.reconciliation: read = loaded + quarantined per source and day, in
+    records and in physical lines (a record can span lines; header and blank lines are skipped)."""
     existing = {
         row[0]
         for row in con.execute(
@@ -174,9 +206,12 @@ def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]
         name = literal(source.name)
         parts.append(
             f"""select {name} as source, files.partition_date, files.rows_read,
-                coalesce(loaded.n, 0) as rows_loaded, coalesce(bad.n, 0) as rows_quarantined
-            from (select partition_date, sum(rows_read) as rows_read from {FILES_TABLE}
-                  where source = {name} group by partition_date) as files
+                coalesce(loaded.n, 0) as rows_loaded, coalesce(bad.n, 0) as rows_quarantined,
+                files.lines_read, files.lines_loaded, files.lines_quarantined, files.lines_skipped
+            from (select partition_date, sum(rows_read) as rows_read, sum(lines_read) as lines_read,
+                    sum(lines_loaded) as lines_loaded, sum(lines_quarantined) as lines_quarantined,
+                    sum(lines_skipped) as lines_skipped
+                  from {FILES_TABLE} where source = {name} group by partition_date) as files
             left join (select _partition_date, count(*) as n from raw.{quote(source.name)}
                   group by _partition_date) as loaded on loaded._partition_date = files.partition_date
             left join (select _partition_date, count(*) as n from quarantine.{quote(source.name)}
@@ -187,7 +222,9 @@ def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]
     union = "\nunion all\n".join(parts)
     con.execute(
         f"""create or replace view quarantine.reconciliation as
-        select *, rows_read = rows_loaded + rows_quarantined as is_balanced
+        select *, rows_read = rows_loaded + rows_quarantined
+            -- lines are null for days of XLSX files only, or loaded before lines were counted
+            and coalesce(lines_read = lines_loaded + lines_quarantined + lines_skipped, true) as is_balanced
         from ({union}) as per_source"""
     )
 
@@ -228,6 +265,10 @@ class _Landed:
     result: FileResult
     size: int
     first_line: int = 1  # the line number of its first data record
+    readable: str = ""  # the file DuckDB reads: the export itself or a normalised copy
+    read_as: tuple = ()  # (header, encoding, quoted): the files read by one read_csv
+    text: _Text | None = None  # what the scan of its bytes found (None for XLSX)
+    skipped_lines: int = 0  # header, title and blank lines
 
 
 def load_partition(
@@ -269,7 +310,7 @@ def load_partitions(
         con.execute("rollback")
         raise
     finally:
-        for table in ("run_files", "staged_raw", "staged", "rejected", "parsed", "bad"):
+        for table in ("run_files", "staged_raw", "staged", "rejected", "moved", "parsed", "bad"):
             con.execute(f"drop table if exists {table}")
     by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
     for landed in files:
@@ -325,14 +366,18 @@ def _sha256(path: Path) -> str:
 
 def _stage(con, source: Source, files: list[_Landed], tmp: Path) -> None:
     """Read every file into temp table `staged` (text columns, _source_file, _partition_date,
-    _line); malformed records into `rejected`. One DuckDB scan per group of files that share a
-    header, so a run's hundreds of daily files cost one read, not hundreds."""
+    _line: the physical line where the record starts, __breaks: the line breaks inside it);
+    malformed records into `rejected`. One DuckDB scan per group of files that share a header,
+    so a run's hundreds of daily files cost one read, not hundreds."""
     kept = ["line"] if source.format == "ndjson" else list(dict.fromkeys(c.source for c in source.columns))
     text_columns = ", ".join(f"{quote(name)} varchar" for name in kept)
-    con.execute(f"create or replace temp table staged_raw (__file varchar, __line bigint, {text_columns})")
     con.execute(
-        "create or replace temp table rejected "
-        "(_source_file varchar, _partition_date date, _line bigint, reason varchar, csv_line varchar)"
+        "create or replace temp table staged_raw "
+        f"(__file varchar, __line bigint, __breaks bigint default 0, {text_columns})"
+    )
+    con.execute(
+        "create or replace temp table rejected (_source_file varchar, _partition_date date, _line bigint, "
+        "reason varchar, csv_line varchar, _lines bigint default 1)"
     )
     con.execute(
         "create or replace temp table run_files "
@@ -343,16 +388,19 @@ def _stage(con, source: Source, files: list[_Landed], tmp: Path) -> None:
         relative = landed.result.file
         if source.format == "xlsx":
             header = _stage_xlsx(con, source, landed, kept)
-            path = str(landed.path)
+            landed.readable = str(landed.path)
         else:
-            readable, encoding = _readable(landed.path, source, tmp / f"{number}_{landed.path.name}")
-            path = str(readable)
+            target = tmp / f"{number}_{landed.path.name}"
+            readable, encoding, landed.text = _readable(landed.path, source, target, relative)
+            landed.readable = str(readable)
             if source.format == "csv":
                 header = _csv_header(source, readable, encoding, relative)
                 landed.first_line = source.skip_rows + 2
+                landed.skipped_lines = source.skip_rows + 1
             else:
                 header = []
-            groups.setdefault((tuple(header), encoding), []).append(path)
+            landed.read_as = (tuple(header), encoding, source.format == "csv" and landed.text.quotes)
+            groups.setdefault(landed.read_as, []).append(landed.readable)
         if source.format != "ndjson":
             missing = [c.source for c in source.columns if c.source not in header]
             if missing:
@@ -364,38 +412,151 @@ def _stage(con, source: Source, files: list[_Landed], tmp: Path) -> None:
             landed.result.extra_columns = [name for name in header if name not in mapped]
         con.execute(
             "insert into run_files values (?, ?, ?, ?)",
-            [path, relative, landed.partition, landed.first_line],
+            [landed.readable, relative, landed.partition, landed.first_line],
         )
-    for (header, encoding), paths in groups.items():
-        _read_group(con, source, paths, list(header), encoding, kept)
+    names = {landed.readable: landed.result.file for landed in files}
+    for key, paths in groups.items():
+        _read_group(con, source, paths, key, kept, names)
     if source.format == "ndjson":
-        _stage_ndjson(con, source, _numbered(kept))
-    else:
-        con.execute(f"create or replace temp table staged as {_numbered(kept)}")
+        blank = _stage_ndjson(con, source, _numbered(kept))
+        for landed in files:
+            landed.skipped_lines = blank.get(landed.result.file, 0)
+        return
+    cuts = _recover(con, source, files, kept, tmp) if source.format == "csv" else []
+    con.execute(f"create or replace temp table staged as {_numbered(kept)}")
+    if source.format == "csv":
+        _shift_lines(con)
+        _skipped_and_cut_lines(con, files, cuts)
+        _clean_values(con, files, kept)
 
 
-def _readable(path: Path, source: Source, target: Path) -> tuple[Path, str]:
-    """(path, encoding) DuckDB can read: the file itself, or a streamed UTF-8 transcoding."""
-    encoding = source.encoding.lower()
-    if encoding in DUCKDB_ENCODINGS and (source.format == "csv" or encoding in ("utf-8", "utf8")):
-        return path, DUCKDB_ENCODINGS[encoding]
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+@dataclass
+class _Text:
+    """What one pass over the bytes of a text export found."""
+
+    lines: int = 0  # physical lines: LF, CRLF and CR each end one; so does the end of the file
+    quotes: bool = False  # a quote character: a record may span lines
+    nul: bool = False  # a NUL byte (in NDJSON also its escape \u0000)
+    separators: bool = False  # BLANK_LINE characters (in a normalised copy: its blank lines)
+    rewrite: bool = False  # mixed or CR line ends, a BOM after the start, a blank CSV line
+
+
+def _readable(path: Path, source: Source, target: Path, relative: str) -> tuple[Path, str, _Text]:
+    """(path, encoding, what its bytes hold) of the file DuckDB reads: the export itself, or a copy
+    written by streaming when DuckDB cannot read its encoding (transcoded to UTF-8) or its text
+    needs normalising: every line end LF, no BOM, each blank CSV line BLANK_LINE. A copy has the
+    export's lines, so line numbers are the export's. Bytes are scanned with bytes methods, a
+    block of 1 MB at a time: no Python loop over lines."""
+    encoding, csv_format = source.encoding.lower(), source.format == "csv"
+    native = DUCKDB_ENCODINGS.get(encoding) if csv_format or encoding in ("utf-8", "utf8") else None
+    utf8 = native in (None, "utf-8")
     try:
-        with path.open("rb") as src, target.open("w", encoding="utf-8") as dst:
-            for block in iter(lambda: src.read(1 << 20), b""):
-                dst.write(decoder.decode(block))
-            dst.write(decoder.decode(b"", final=True))
+        if native:
+            text = _scan(_blocks(path), csv_format, utf8)
+            if not text.rewrite:
+                return path, native, text
+        with target.open("wb") as handle:
+            pieces = _normalised(_blocks(path, None if native else encoding), csv_format, utf8)
+            text = _scan(_written(pieces, handle), csv_format, utf8)
     except UnicodeDecodeError as error:
         raise IngestError(
-            f"source '{source.name}', file {path.name}: not valid {source.encoding} "
+            f"source '{source.name}', file {relative}, line {error.line}: not valid {source.encoding} "
             f"at byte {error.start}: {error.reason}"
         ) from error
-    return target, "utf-8"
+    except OSError as error:
+        raise IngestError(f"source '{source.name}', file {relative}: cannot read: {error}") from error
+    return target, native or "utf-8", text
+
+
+def _blocks(path: Path, codec: str | None = None) -> Iterator[bytes]:
+    """The file's bytes, 1 MB at a time; decoded from `codec` and encoded as UTF-8 if given. A
+    decoding error carries the byte offset in the file (start) and the line (line)."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict") if codec else None
+    offset = lines = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if decoder:
+                state = decoder.getstate()
+                try:
+                    decoded = decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    pending = len(state[0])
+                    before = codecs.getincrementaldecoder(codec)(errors="ignore")
+                    before.setstate(state)
+                    error.line = lines + before.decode(block[: max(error.start - pending, 0)]).count("\n") + 1
+                    error.start += offset - pending
+                    raise
+                lines += decoded.count("\n")
+                offset += len(block)
+                block = decoded.encode("utf-8")
+            yield block
+        if decoder:
+            yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _scan(blocks: Iterator[bytes], csv_format: bool, utf8: bool) -> _Text:
+    """What a text export holds, from its blocks: searches for one byte (memchr) on every block,
+    for several bytes only where one of them occurs, and once a copy is due no more of them."""
+    text = _Text()
+    lf = cr = crlf = 0
+    tail = b"\n"  # the last bytes of the block before: the file starts as a line does
+    for number, block in enumerate(blocks):
+        if number == 0 and utf8 and block.startswith(BOM):
+            block = block[len(BOM) :]
+        edge = tail + block[:8]  # what a pattern across two blocks would be in
+        lf += block.count(b"\n")
+        with_cr = b"\r" in block
+        if with_cr or tail.endswith(b"\r"):
+            cr += block.count(b"\r")
+            crlf += block.count(b"\r\n") + (tail.endswith(b"\r") and block.startswith(b"\n"))
+        text.quotes = text.quotes or b'"' in block
+        text.separators = text.separators or BLANK_LINE.encode() in block
+        escaped_nul = not csv_format and (b"\\u0000" in edge or (b"\\" in block and b"\\u0000" in block))
+        text.nul = text.nul or b"\x00" in block or escaped_nul
+        if not text.rewrite:
+            inner_bom = utf8 and (BOM in edge or (b"\xef" in block and BOM in block))
+            blank = csv_format and (
+                b"\n\n" in edge or b"\n\n" in block or (with_cr and (b"\n\r\n" in edge or b"\n\r\n" in block))
+            )
+            text.rewrite = inner_bom or blank
+        tail = (tail + block[-8:])[-8:]
+    text.lines = lf + cr - crlf + (tail[-1:] not in (b"\n", b"\r"))
+    text.rewrite = text.rewrite or cr != crlf or 0 < crlf != lf
+    return text
+
+
+def _normalised(blocks: Iterator[bytes], csv_format: bool, utf8: bool) -> Iterator[bytes]:
+    """The text in pieces of whole lines (no CRLF or BOM split between two), normalised."""
+    carry = b""
+    for block in blocks:
+        data = carry + block
+        end = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1))  # a last CR may start a CRLF
+        carry = data[end + 1 :]
+        yield _normalise(data[: end + 1], csv_format, utf8)
+    yield _normalise(carry, csv_format, utf8)
+
+
+def _normalise(lines: bytes, csv_format: bool, utf8: bool) -> bytes:
+    lines = lines.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if utf8:
+        lines = lines.replace(BOM, b"")
+    if csv_format:  # the piece starts a line; the second pass marks every other of 3+ line ends
+        mark = b"\n" + BLANK_LINE.encode() + b"\n"
+        lines = (b"\n" + lines).replace(b"\n\n", mark).replace(b"\n\n", mark)[1:]
+    return lines
+
+
+def _written(pieces: Iterator[bytes], handle) -> Iterator[bytes]:
+    for piece in pieces:
+        handle.write(piece)
+        yield piece
 
 
 def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> list[str]:
-    """The header names, read with Python's csv module (BOM and title lines skipped)."""
+    """The header names, read with Python's csv module (BOM and title lines skipped); an unnamed
+    column (a trailing delimiter) is named by its position, as in XLSX."""
     encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    where = f"source '{source.name}', file {relative}, line {source.skip_rows + 1}"
     try:
         with path.open(encoding=encoding, newline="") as handle:
             for _ in range(source.skip_rows):
@@ -403,27 +564,33 @@ def _csv_header(source: Source, path: Path, encoding: str, relative: str) -> lis
             header = next(csv.reader(handle, delimiter=source.delimiter), None)
     except UnicodeDecodeError as error:
         raise IngestError(
-            f"source '{source.name}', file {relative}: not valid {source.encoding} "
-            f"at byte {error.start} of the header ({error.reason}); is the encoding in sources.yml right?"
+            f"{where}: not valid {source.encoding} at byte {error.start} of the header "
+            f"({error.reason}); is the encoding in sources.yml right?"
         ) from error
+    except csv.Error as error:  # a quote that does not close within the field size limit
+        raise IngestError(f"{where}: cannot read the header: {error}") from error
     if not header or not any(name.strip() for name in header):
-        raise IngestError(f"source '{source.name}', file {relative}: no header line")
+        raise IngestError(f"{where}: no header line")
     if len(header) == 1 and len(source.columns) > 1:
         raise IngestError(
-            f"source '{source.name}', file {relative}: the header has one column "
+            f"{where}: the header has one column "
             f"{header[0][:80]!r} with delimiter {source.delimiter!r}; wrong delimiter?"
         )
-    duplicates = sorted({name for name in header if header.count(name) > 1})
+    names = [unicodedata.normalize("NFC", name.strip()) or f"column_{i + 1}" for i, name in enumerate(header)]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise IngestError(f"source '{source.name}', file {relative}: repeated header names {duplicates}")
-    return [unicodedata.normalize("NFC", name.strip()) for name in header]
+        raise IngestError(f"{where}: repeated header names {duplicates}")
+    return names
 
 
 def _read_group(
-    con, source: Source, paths: list[str], header: list[str], encoding: str, kept: list[str]
+    con, source: Source, paths: list[str], key: tuple, kept: list[str], names: dict[str, str]
 ) -> None:
-    """One read_csv over a group of files into staged_raw (file order, then record order kept);
-    malformed records, with their line numbers, into `rejected`. Nothing is skipped silently."""
+    """One read_csv over a group of files into staged_raw (file order, then record order kept),
+    with the line breaks inside each record (__breaks, counted where the files have quotes: a
+    break in any column, mapped or not, moves the lines below); malformed records, with DuckDB's
+    line numbers, into `rejected`. Nothing is skipped silently."""
+    header, encoding, quoted = key
     if source.format == "ndjson":  # one text column per line: no quoting, a delimiter JSON never has
         options = "header = false, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = ''"
     else:
@@ -433,27 +600,29 @@ def _read_group(
             f"quote = '\"', escape = '\"', skip = {source.skip_rows}, encoding = {literal(encoding)}"
         )
     selected = ", ".join(quote(name) for name in kept)
+    text = "concat(" + ", ".join(quote(name) for name in header) + ")"
+    breaks = f"length({text}) - length(replace({text}, chr(10), ''))" if quoted else "0"
+
+    def scan(files: list[str]) -> str:
+        return (
+            f"read_csv([{', '.join(literal(p) for p in files)}], {options}, filename = '__file', "
+            "auto_detect = false, null_padding = false, strict_mode = true, "
+            "store_rejects = true, rejects_table = 'cx_rejects', rejects_scan = 'cx_reject_scans')"
+        )
+
     con.execute("drop table if exists cx_rejects")
     con.execute("drop table if exists cx_reject_scans")
     try:
         con.execute(
-            f"insert into staged_raw (__file, {selected}) select __file, {selected} "
-            f"from read_csv([{', '.join(literal(p) for p in paths)}], {options}, filename = '__file', "
-            "auto_detect = false, null_padding = false, strict_mode = true, "
-            "store_rejects = true, rejects_table = 'cx_rejects', rejects_scan = 'cx_reject_scans')"
+            f"insert into staged_raw (__file, __breaks, {selected}) "
+            f"select __file, {breaks}, {selected} from {scan(paths)}"
         )
     except duckdb.Error as error:
-        if len(paths) > 1:  # find the file that cannot be read, to name it
-            for path in paths:
-                _read_group(con, source, [path], header, encoding, kept)
-        (relative,) = con.execute(
-            "select _source_file from run_files where __file = ?", [paths[0]]
-        ).fetchone()
-        raise IngestError(f"source '{source.name}', file {relative}: cannot read: {error}") from error
-    con.execute(  # DuckDB may report one record several times
-        """insert into rejected
+        raise _read_error(con, source, paths, scan, names, error) from error
+    con.execute(  # DuckDB may report one record several times; in a CRLF file its text starts with LF
+        """insert into rejected (_source_file, _partition_date, _line, reason, csv_line)
         select f._source_file, f._partition_date, r.line, min(r.error_type || ': ' || r.error_message),
-            any_value(r.csv_line)
+            ltrim(any_value(r.csv_line), chr(10))
         from cx_rejects as r
         inner join cx_reject_scans as s using (scan_id, file_id)
         inner join run_files as f on f.__file = s.file_path
@@ -463,13 +632,153 @@ def _read_group(
     con.execute("drop table cx_reject_scans")
 
 
+def _read_error(con, source: Source, paths: list[str], scan, names: dict[str, str], error) -> IngestError:
+    """An error naming the source, the file and, where DuckDB gives it, the line. The failed read
+    aborted the run's transaction, so the file is found by reading each of the group's files on a
+    cursor (a connection with a transaction of its own)."""
+    failed, cause = paths, error
+    if len(paths) > 1:
+        probe = con.cursor()
+        try:
+            for path in paths:
+                try:
+                    probe.execute(f"select count(*) from (select * from {scan([path])})")
+                except duckdb.Error as alone:
+                    failed, cause = [path], alone
+                    break
+        finally:
+            probe.close()
+    message = str(cause)
+    for path in paths:
+        message = message.replace(path, names[path])
+    line = re.search(r"\bline:? (\d+)", message, re.IGNORECASE)
+    where = f", line {line.group(1)}" if line else ""
+    files = ", ".join(names[path] for path in failed)
+    return IngestError(f"source '{source.name}', file {files}{where}: cannot read: {message}")
+
+
+def _recover(con, source: Source, files: list[_Landed], kept: list[str], tmp: Path) -> list[tuple]:
+    """Cut the records that a stray quote stretched, and read their files again after the cut.
+
+    A quote that never closes makes DuckDB read the lines after it as one quoted field: to the end
+    of the file (one malformed record) or to the next quote. A record that spans more lines than
+    max_record_lines, or a malformed one that spans more than one, is cut: its first line (where
+    the quote opened) is quarantined, a copy of the file holds BLANK_LINE there, and the copy is
+    read again, until no file has such a record. Only damaged files are read again and walked
+    record by record. Returns the cut lines as rows of `rejected`."""
+    cuts: list[tuple] = []
+    names = {landed.readable: landed.result.file for landed in files}
+    as_read: set[str] = set()  # files with nothing to cut after all: kept as DuckDB read them
+    while True:
+        damaged = {
+            names[path]
+            for (path,) in con.execute(
+                "select distinct __file from staged_raw where __breaks >= ?", [source.max_record_lines]
+            ).fetchall()
+        }
+        damaged |= {
+            name
+            for (name,) in con.execute(
+                "select distinct _source_file from rejected "
+                "where contains(rtrim(csv_line, chr(10)), chr(10)) or strlen(csv_line) >= ?",
+                [REJECTED_LINE_BYTES - 1],
+            ).fetchall()
+        }
+        again = [landed for landed in files if landed.result.file in damaged - as_read]
+        for landed in list(again):
+            name = landed.result.file
+            breaks = [
+                n
+                for (n,) in con.execute(
+                    "select __breaks from staged_raw where __file = ? order by rowid", [landed.readable]
+                ).fetchall()
+            ]
+            malformed = {
+                line: (reason, inside, truncated)
+                for line, reason, inside, truncated in con.execute(
+                    "select _line, reason, length(rtrim(csv_line, chr(10))) "
+                    "- length(replace(rtrim(csv_line, chr(10)), chr(10), '')), "
+                    "strlen(csv_line) >= ? from rejected where _source_file = ?",
+                    [REJECTED_LINE_BYTES - 1, name],
+                ).fetchall()
+            }
+            lines = _lines_to_cut(landed.first_line, breaks, malformed, source.max_record_lines)
+            if not lines:  # DuckDB numbered its records otherwise than walked: its reading stands
+                as_read.add(name)
+                again.remove(landed)
+                continue
+            copy = tmp / f"cut{len(cuts)}_{landed.path.name}"
+            texts = _cut(Path(landed.readable), copy, [line for line, _ in lines], landed.read_as[1])
+            for (line, reason), text in zip(lines, texts, strict=True):
+                cuts.append((name, landed.partition, line, reason, text))
+            con.execute("delete from staged_raw where __file = ?", [landed.readable])
+            con.execute("delete from rejected where _source_file = ?", [name])
+            con.execute("update run_files set __file = ? where _source_file = ?", [str(copy), name])
+            del names[landed.readable]
+            landed.readable = str(copy)
+            names[landed.readable] = name
+        if not again:
+            return cuts
+        groups: dict[tuple, list[str]] = {}
+        for landed in again:
+            groups.setdefault(landed.read_as, []).append(landed.readable)
+        for key, paths in groups.items():
+            _read_group(con, source, paths, key, kept, names)
+
+
+def _lines_to_cut(
+    first_line: int, breaks: list[int], malformed: dict[int, tuple], max_lines: int
+) -> list[tuple[int, str]]:
+    """(line, reason) of each record to cut in one file, walking its records in DuckDB's order.
+    DuckDB numbers records as if each were one line, so the record it numbers n starts on line n
+    plus the breaks inside the records above it. Below a malformed record whose end is unknown
+    (DuckDB keeps only its first REJECTED_LINE_BYTES) no line is known until the next reading."""
+    cut, good, shift = [], iter(breaks), 0
+    for number in range(first_line, first_line + len(breaks) + len(malformed)):
+        line = number + shift
+        if number in malformed:
+            reason, inside, truncated = malformed[number]
+            if truncated:
+                cut.append((line, f"{reason} (more than {REJECTED_LINE_BYTES} bytes from this line)"))
+                break
+            if inside:
+                cut.append((line, f"{reason} (a record from this line to line {line + inside})"))
+        else:
+            inside = next(good, 0)
+            if inside >= max_lines:
+                cut.append(
+                    (
+                        line,
+                        f"UNCLOSED QUOTE: a quoted field opened on this line runs to line {line + inside}, "
+                        f"more than max_record_lines ({max_lines})",
+                    )
+                )
+        shift += inside
+    return [(line, f"{reason}; read again from line {line + 1}") for line, reason in cut]
+
+
+def _cut(readable: Path, target: Path, lines: list[int], encoding: str) -> list[str]:
+    """Copy a file with the given lines replaced by BLANK_LINE (line ends kept); their text."""
+    data = readable.read_bytes().split(b"\n")
+    texts = []
+    for line in lines:
+        text = data[line - 1]
+        end = b"\r" if text.endswith(b"\r") else b""
+        texts.append(text.removesuffix(end)[:REJECTED_LINE_BYTES].decode(encoding, errors="replace"))
+        data[line - 1] = BLANK_LINE.encode() + end
+    target.write_bytes(b"\n".join(data))
+    return texts
+
+
 def _numbered(kept: list[str]) -> str:
-    """SELECT of staged_raw with _source_file, _partition_date and each record's line number.
+    """SELECT of staged_raw with _source_file, _partition_date and each record's line number as
+    DuckDB counts lines: a record is one line, however many it spans (_shift_lines moves them).
 
     DuckDB numbers rejected records from the top of the file (title lines and header included).
     Good records keep file order in staged_raw, so the n-th good record of a file is on its
     first data line + n - 1, or, in a file with rejected records, on its n-th line that is not
-    rejected. (XLSX rows carry their line already.)"""
+    rejected. (XLSX rows carry their line already.) A CSV has no blank lines here: they hold
+    BLANK_LINE, a malformed record of its own."""
     columns = ", ".join(f"s.{quote(name)}" for name in kept)
     return f"""with bounds as (
             select __file, min(rowid) as first_rowid, count(*) as good from staged_raw group by __file
@@ -490,34 +799,114 @@ def _numbered(kept: list[str]) -> str:
             anti join rejected as r on r._source_file = c._source_file and r._line = c.line
         )
         select f._source_file, f._partition_date,
-            coalesce(s.__line, g.line, f.first_line + s.rowid - b.first_rowid) as _line, {columns}
+            coalesce(s.__line, g.line, f.first_line + s.rowid - b.first_rowid) as _line, s.__breaks, {columns}
         from staged_raw as s
         inner join bounds as b on b.__file = s.__file
         inner join run_files as f on f.__file = s.__file
         left join good_lines as g on g.__file = s.__file and g.n = s.rowid - b.first_rowid + 1"""
 
 
-def _stage_ndjson(con, source: Source, numbered: str) -> None:
+def _shift_lines(con) -> None:
+    """From DuckDB's line numbers to physical lines: every record and malformed line of a file
+    moves down by the line breaks inside the file's records above it (one window over both, in
+    DuckDB's numbering, where they never share a number). Only files with records that span
+    lines are touched."""
+    if not con.execute("select count(*) from staged where __breaks > 0").fetchone()[0]:
+        return
+    con.execute(
+        """create or replace temp table moved as
+        select _source_file, _line, is_rejected, sum(__breaks) over (
+                partition by _source_file order by _line rows between unbounded preceding and 1 preceding
+            ) as breaks
+        from (
+            select _source_file, _line, __breaks, false as is_rejected from staged
+            union all select _source_file, _line, 0, true from rejected
+        ) as records
+        where _source_file in (select _source_file from staged where __breaks > 0)"""
+    )
+    for table, rejected in (("staged", False), ("rejected", True)):
+        con.execute(
+            f"""update {table} set _line = {table}._line + moved.breaks from moved
+            where moved.is_rejected = {rejected} and moved.breaks > 0
+                and {table}._source_file = moved._source_file and {table}._line = moved._line"""
+        )
+    con.execute("drop table moved")
+
+
+def _skipped_and_cut_lines(con, files: list[_Landed], cuts: list[tuple]) -> None:
+    """Blank lines (BLANK_LINE records) are skipped lines, not quarantined ones; a cut line, which
+    holds BLANK_LINE in the copy read last, goes to `rejected` with its own text and reason."""
+    blank = dict(
+        con.execute(
+            "select _source_file, count(*) from rejected where csv_line = ? group by all", [BLANK_LINE]
+        ).fetchall()
+    )
+    con.execute("delete from rejected where csv_line = ?", [BLANK_LINE])
+    for landed in files:
+        name = landed.result.file
+        landed.skipped_lines += blank.get(name, 0) - sum(cut[0] == name for cut in cuts)
+    if cuts:
+        con.executemany(
+            "insert into rejected (_source_file, _partition_date, _line, reason, csv_line) "
+            "values (?, ?, ?, ?, ?)",
+            cuts,
+        )
+
+
+def _clean_values(con, files: list[_Landed], kept: list[str]) -> None:
+    """In a normalised copy a blank line inside a quoted field holds BLANK_LINE: removed again.
+    A record with a NUL byte in a mapped value goes to `rejected`: a NUL is no text but the mark
+    of a damaged file (zeros written by a crash or a transfer), and a key or amount around it
+    cannot be trusted (DECISIONLOG, "NUL bytes and BOMs")."""
+    if any(landed.text.separators for landed in files):
+        sets = ", ".join(f"{quote(n)} = replace({quote(n)}, {literal(BLANK_LINE)}, '')" for n in kept)
+        con.execute(f"update staged set {sets} where __breaks > 0")
+    if any(landed.text.nul for landed in files):
+        found = " or ".join(f"contains({quote(name)}, chr(0))" for name in kept)
+        column = " ".join(f"when contains({quote(name)}, chr(0)) then {literal(repr(name))}" for name in kept)
+        fields = ", ".join(f"{quote(name)} := {quote(name)}" for name in kept)
+        con.execute(
+            f"""insert into rejected
+            select _source_file, _partition_date, _line,
+                'NUL BYTE: a NUL byte (0x00) in column ' || case {column} end || '; a damaged export?',
+                cast(to_json(struct_pack({fields})) as varchar), 1 + __breaks
+            from staged where {found}"""
+        )
+        con.execute(f"delete from staged where {found}")
+
+
+def _stage_ndjson(con, source: Source, numbered: str) -> dict[str, int]:
     """staged = the numbered lines without blank ones, each parsed once: __values (the mapped
-    paths' text) and __present (whether each path exists). Lines that are not a JSON object go
-    to `rejected`; a mapped path that no line of a file carries is schema drift (a renamed field)."""
+    paths' text) and __present (whether each path exists). Lines that are not a JSON object, or
+    hold a NUL (a byte or the escape \\u0000), go to `rejected`; a mapped path that no line of a
+    file carries is schema drift (a renamed field). Returns the blank lines of each file."""
     paths = "[" + ", ".join(literal(_json_path(c.source)) for c in source.columns) + "]"
+    nul = "contains(line, chr(0)) or contains(line, '\\u0000')"
     con.execute(
         f"""create or replace temp table staged as
         select *,
             case when __object then json_extract_string(line, {paths}) end as __values,
             case when __object then json_exists(line, {paths}) end as __present
         from (
-            select *, case when json_valid(line) then json_type(line) = 'OBJECT' else false end as __object
+            select *, coalesce(trim(line, chr(13) || ' ') = '', true) as __blank,
+                case when {nul} then false when json_valid(line) then json_type(line) = 'OBJECT' else false
+                end as __object
             from (
                 select * replace (ltrim(rtrim(line, chr(13)), chr(65279)) as line) from ({numbered})
-                where line is not null and trim(line, chr(13) || ' ') <> ''
             ) as lines
         ) as objects"""
     )
+    blank = dict(
+        con.execute("select _source_file, count(*) from staged where __blank group by all").fetchall()
+    )
+    con.execute("delete from staged where __blank")
     con.execute(
-        "insert into rejected select _source_file, _partition_date, _line, "
-        "'MALFORMED JSON: not a valid JSON object', line from staged where not __object"
+        f"""insert into rejected (_source_file, _partition_date, _line, reason, csv_line)
+        select _source_file, _partition_date, _line,
+            case when {nul} then 'NUL BYTE: a NUL (0x00) in the record; a damaged export?'
+            else 'MALFORMED JSON: not a valid JSON object' end,
+            line
+        from staged where not __object"""
     )
     con.execute("delete from staged where not __object")
     present = ", ".join(f"bool_or(__present[{n}])" for n in range(1, len(source.columns) + 1))
@@ -530,6 +919,7 @@ def _stage_ndjson(con, source: Source, numbered: str) -> None:
                 f"source '{source.name}', file {file}: key(s) {missing} found in no line. "
                 "Was the field renamed? Update sources.yml or the export."
             )
+    return blank
 
 
 def _json_path(dotted: str) -> str:
@@ -546,13 +936,16 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
         workbook = CalamineWorkbook.from_path(str(landed.path))
     except Exception as error:  # calamine raises several types for broken files
         raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
-    if source.sheet not in workbook.sheet_names:
+    # Matched after NFC normalisation, like headers: macOS writes a name typed as "Đơn hàng" decomposed.
+    wanted = unicodedata.normalize("NFC", source.sheet)
+    sheet = next((n for n in workbook.sheet_names if unicodedata.normalize("NFC", n) == wanted), None)
+    if sheet is None:
         raise SchemaDriftError(
             f"source '{source.name}', file {relative}: sheet {source.sheet!r} not found; "
             f"sheets: {workbook.sheet_names}"
         )
     try:
-        rows = workbook.get_sheet_by_name(source.sheet).iter_rows()  # from row 1, empty cells ""
+        rows = workbook.get_sheet_by_name(sheet).iter_rows()  # from row 1, empty cells ""
         for _ in range(source.skip_rows):
             next(rows, None)
         header = [
@@ -772,24 +1165,29 @@ def _repeat_key(source: Source) -> list[str]:
 
 
 def _count(con, files: list[_Landed]) -> None:
-    """Rows read, loaded and quarantined per file (read = loaded + quarantined)."""
+    """Rows read, loaded and quarantined per file (read = loaded + quarantined), and the physical
+    lines of a text file: those of its records, loaded or quarantined, and those skipped."""
     counts = {
-        file: (int(read), int(bad))
-        for file, read, bad in con.execute(
-            """select _source_file, sum(read), sum(bad) from (
-                select _source_file, count(*) as read, 0 as bad from staged group by all
-                union all select _source_file, count(*), count(*) from rejected group by all
-                union all select _source_file, 0, count(*) from bad group by all
+        file: (int(read), int(bad), int(lines), int(bad_lines))
+        for file, read, bad, lines, bad_lines in con.execute(
+            """select _source_file, sum(read), sum(bad), sum(lines), sum(bad_lines) from (
+                select _source_file, count(*) as read, 0 as bad, count(*) + sum(__breaks) as lines,
+                    0 as bad_lines
+                from staged group by all
+                union all select _source_file, count(*), count(*), sum(_lines), sum(_lines)
+                from rejected group by all
+                union all select b._source_file, 0, count(*), 0, count(*) + sum(s.__breaks)
+                from bad as b inner join staged as s using (_source_file, _line) group by all
             ) as per_kind group by all"""
         ).fetchall()
     }
     for landed in files:
-        read, bad = counts.get(landed.result.file, (0, 0))
-        landed.result.rows_read, landed.result.rows_loaded, landed.result.rows_quarantined = (
-            read,
-            read - bad,
-            bad,
-        )
+        read, bad, lines, bad_lines = counts.get(landed.result.file, (0, 0, 0, 0))
+        result = landed.result
+        result.rows_read, result.rows_loaded, result.rows_quarantined = read, read - bad, bad
+        if landed.text is not None:  # XLSX: a row is a record, there is nothing to count apart
+            result.lines_read, result.lines_skipped = landed.text.lines, landed.skipped_lines
+            result.lines_loaded, result.lines_quarantined = lines - bad_lines, bad_lines
 
 
 def _delete(con, source: Source, partitions: list[date]) -> None:
@@ -866,6 +1264,10 @@ def _record_files(con, source: Source, files: list[_Landed], loaded_at: datetime
             "rows_quarantined": f.result.rows_quarantined,
             "extra_columns": json.dumps(f.result.extra_columns, ensure_ascii=False),
             "loaded_at": loaded_at,
+            "lines_read": f.result.lines_read,
+            "lines_loaded": f.result.lines_loaded,
+            "lines_quarantined": f.result.lines_quarantined,
+            "lines_skipped": f.result.lines_skipped,
         }
         for f in files
     ]
