@@ -23,11 +23,41 @@ from orchestration.lib.ingest import available_partitions
 from orchestration.lib.quality import data_docs_index
 
 
+def landed_days() -> set[date]:
+    """Every day for which some source has a landed file."""
+    return set().union(*(available_partitions(env.landing_dir(), s) for s in load_sources()))
+
+
 def landed_range() -> tuple[date, date]:
-    days = set().union(*(available_partitions(env.landing_dir(), s) for s in load_sources()))
+    days = landed_days()
     if not days:
         sys.exit(f"no landed files under {env.landing_dir()}: run `make sample` first")
     return min(days), max(days)
+
+
+def days_to_run(start: date, end: date) -> tuple[date, date] | None:
+    """The range start..end without the days at either end that have nothing to do: no landed
+    file and nothing loaded in the warehouse (a partition with neither is left as it is by a run).
+    A backfill of two years with one history file is then a run of one day, not of 730 empty
+    partitions of every source (each a Dagster event and a log line). None: nothing to do."""
+    days = {day for day in landed_days() | loaded_days() if start <= day <= end}
+    return (min(days), max(days)) if days else None
+
+
+def loaded_days() -> set[date]:
+    """Every export day the warehouse holds data of (none before the first run)."""
+    if not env.warehouse_path().exists():
+        return set()
+    con = duckdb.connect(str(env.warehouse_path()), read_only=True)
+    try:
+        return {
+            day
+            for (day,) in con.execute("select distinct partition_date from meta.ingested_files").fetchall()
+        }
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
 
 
 def run(start: date, end: date, full_refresh: bool = False) -> bool:
@@ -97,6 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     first, last = landed_range() if not (args.start and args.end) else (args.start, args.end)
     start, end = args.start or first, args.end or last
+    trimmed = days_to_run(start, end)
+    if trimmed is None:
+        print(f"Nothing to run: no landed file and nothing loaded between {start} and {end}.")
+        return 0
+    if trimmed != (start, end):
+        print(f"{start} .. {end}: files land or data was loaded only from {trimmed[0]} to {trimmed[1]}.")
+    start, end = trimmed
     print(f"Running cx_daily for {start} .. {end}")
     ok = run(start, end, args.full_refresh)
     print(summary())

@@ -44,7 +44,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 results = load_partitions(con, source, landing, partitions)
             except IngestError as error:  # a bad export: retrying cannot help, say what is wrong
                 raise dg.Failure(description=str(error), allow_retries=False) from error
-            for result in results:
+            for result in (r for r in results if r.files):  # a day without files has nothing to say
                 context.log.debug(
                     f"{source.name} {result.partition_date}: {len(result.files)} file(s), "
                     f"read {result.rows_read}, loaded {result.rows_loaded}, "
