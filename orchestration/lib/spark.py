@@ -11,8 +11,8 @@ DuckDB is the default engine; the dbt target `spark` builds the same models on S
     python -m orchestration.lib.spark export-raw --out /tmp/raw   # Parquet only, for a cluster
 
 `load-raw` writes every table of schema `raw`, `meta.ingested_files` and `meta.expected_deliveries`
-to Parquet under <CX_SPARK_DIR>/raw/<schema>/<table>/ and registers each as the table of the same name in Spark's
-metastore, which is where the dbt sources point. The session settings (metastore, warehouse
+to Parquet under <CX_SPARK_DIR>/raw/<schema>/<table>/ and registers each as the table of the same
+name in Spark's metastore, which is where the dbt sources point. The session settings (metastore, warehouse
 folder, time zone, the pseudonym salt) are read from the `spark` target of profiles.yml, so a
 session opened here (`session()`) sees what dbt built.
 """
