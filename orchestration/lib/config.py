@@ -277,8 +277,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 def _parse_expected(merged: dict, fail) -> dict:
     """The expected deliveries of a source: `expected` is daily (the default), never, or a list
-    of weekdays (mon..sun); `expected_from` the first day an export is expected (default: the
-    warehouse's first loaded day); `known_missing` days whose export is lost for good."""
+    of weekdays (mon..sun); `expected_from` the first day an export is expected (default none:
+    every day the warehouse loads); `known_missing` days whose export is lost for good."""
     expected = merged.get("expected", "daily")
     if expected == "daily":
         weekdays = tuple(range(1, 8))

@@ -30,15 +30,11 @@ POLL_SECONDS = 1.0
 
 # Locks this process holds, by lock file and thread: the CLI holds the lock around the Dagster run
 # it executes in the same thread, whose warehouse resource then takes it again.
-_held: dict[tuple[str, int], int] = {}
+_held: set[tuple[str, int]] = set()
 
 
 class WarehouseLockTimeout(RuntimeError):
     """Another run kept the warehouse for longer than the wait allows."""
-
-
-def lock_path(database: Path) -> Path:
-    return Path(f"{database}.lock")
 
 
 @contextmanager
@@ -50,14 +46,10 @@ def writer_lock(
 ) -> Iterator[None]:
     """Hold the warehouse's writer lock, waiting up to `timeout` seconds for another holder;
     `holder` says who we are in the message another waiting run shows."""
-    path = lock_path(Path(database).resolve())
+    path = Path(f"{Path(database).resolve()}.lock")
     key = (str(path), threading.get_ident())
-    if key in _held:
-        _held[key] += 1
-        try:
-            yield
-        finally:
-            _held[key] -= 1
+    if key in _held:  # re-entered: the outer holder releases it
+        yield
         return
     timeout = float(os.environ.get("CX_WAREHOUSE_LOCK_TIMEOUT", "3600")) if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,11 +84,11 @@ def writer_lock(
         }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)
-        _held[key] = 1
+        _held.add(key)
         try:
             yield
         finally:
-            del _held[key]
+            _held.discard(key)
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)  # releases the flock
