@@ -7,7 +7,9 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -49,18 +51,20 @@ def test_instance_allows_one_warehouse_writer_at_a_time():
 
 
 HOLD_WRITER_LOCK = """
-import sys, time
+import sys
 from pathlib import Path
 from orchestration.lib.writer_lock import writer_lock
 with writer_lock(Path(sys.argv[1]), "the nightly run of the test"):
     print("locked", flush=True)
-    time.sleep(float(sys.argv[2]))
+    sys.stdin.read()  # until the test closes it
 """
 
 
-def hold_writer_lock(database: Path, seconds: float) -> subprocess.Popen:
+def hold_writer_lock(database: Path) -> subprocess.Popen:
+    """A process holding the writer lock until its stdin is closed."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WRITER_LOCK, str(database), str(seconds)],
+        [sys.executable, "-c", HOLD_WRITER_LOCK, str(database)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[1],
@@ -71,7 +75,8 @@ def hold_writer_lock(database: Path, seconds: float) -> subprocess.Popen:
 
 def test_a_second_writer_waits_for_the_run_lock_saying_who_holds_it(tmp_path):
     database = tmp_path / "cx.duckdb"
-    holder = hold_writer_lock(database, 2)
+    holder = hold_writer_lock(database)
+    threading.Timer(2, holder.stdin.close).start()
     messages = []
     started = time.monotonic()
     with writer_lock(database, "second", log=messages.append):
@@ -80,7 +85,7 @@ def test_a_second_writer_waits_for_the_run_lock_saying_who_holds_it(tmp_path):
         with writer_lock(database, "second, its Dagster run", timeout=0):
             pass
     holder.wait(timeout=30)
-    assert waited > 1.0
+    assert waited > 1.5
     assert messages[0].startswith(
         f"Waiting: the warehouse {database} is being written by the nightly run of the test "
         f"(pid {holder.pid} on "
@@ -93,7 +98,7 @@ def test_a_second_writer_waits_for_the_run_lock_saying_who_holds_it(tmp_path):
 
 def test_a_writer_gives_up_after_the_timeout_naming_the_holder(tmp_path):
     database = tmp_path / "cx.duckdb"
-    holder = hold_writer_lock(database, 30)
+    holder = hold_writer_lock(database)
     try:
         with (
             pytest.raises(
@@ -113,23 +118,37 @@ def test_a_dagster_run_holds_the_lock_from_start_to_end(tmp_path):
     """Whatever starts a run (the schedule, the sensor, the UI, the CLI), its warehouse resource
     waits for the lock before the first step."""
     database = tmp_path / "cx.duckdb"
+    holder = hold_writer_lock(database)
 
     @dg.asset
     def first(warehouse: WarehouseResource) -> None:
+        assert holder.poll() is not None  # runs only once the holder has gone
         with warehouse.connect() as con:
             con.execute("create table t as select 1 as x")
 
-    holder = hold_writer_lock(database, 2)
-    with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            [first], resources={"warehouse": WarehouseResource(database=str(database))}, instance=instance
+    def waiting_message(instance) -> str | None:
+        for run in instance.get_runs():
+            for entry in instance.all_logs(run.run_id):
+                if entry.user_message.startswith("Waiting: the warehouse"):
+                    return entry.user_message
+        return None
+
+    with dg.instance_for_test() as instance, ThreadPoolExecutor(1) as pool:
+        run = pool.submit(
+            dg.materialize,
+            [first],
+            resources={"warehouse": WarehouseResource(database=str(database))},
+            instance=instance,
         )
-        messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
-    holder.wait(timeout=30)
-    assert result.success
-    assert any(
-        m.startswith("Waiting: the warehouse") and "the nightly run of the test" in m for m in messages
-    )
+        deadline = time.monotonic() + 120
+        while (
+            (message := waiting_message(instance)) is None and not run.done() and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+        holder.stdin.close()
+        holder.wait(timeout=30)
+        assert run.result(timeout=120).success
+    assert message and "the nightly run of the test" in message
 
 
 def test_every_asset_and_check_of_the_project_takes_the_lock():
