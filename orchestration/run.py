@@ -6,6 +6,8 @@
 
 The whole range is one Dagster run: ingestion loads each day's partition, then dbt runs once
 for the window. The run is recorded in DAGSTER_HOME, so it shows in the UI (`make ui`).
+It holds the warehouse's writer lock from the run to the summary: a second run started meanwhile
+(another CLI, the schedule, the sensor, the UI) waits for it, saying who holds it since when.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.ingest import available_partitions
 from orchestration.lib.quality import data_docs_index
+from orchestration.lib.writer_lock import WarehouseLockTimeout, writer_lock
 
 
 def landed_days() -> set[date]:
@@ -135,8 +138,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{start} .. {end}: files land or data was loaded only from {trimmed[0]} to {trimmed[1]}.")
     start, end = trimmed
     print(f"Running cx_daily for {start} .. {end}")
-    ok = run(start, end, args.full_refresh)
-    print(summary())
+    command = " ".join(["python -m orchestration.run", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        with writer_lock(env.warehouse_path(), f"`{command.strip()}`"):
+            ok = run(start, end, args.full_refresh)
+            print(summary())
+    except WarehouseLockTimeout as error:
+        print(f"Not run: {error}", file=sys.stderr)
+        return 1
     print("\nRun " + ("succeeded." if ok else "FAILED: see the log above or `make ui`."))
     print(f"Data quality (Great Expectations Data Docs): {data_docs_index()}")
     if ok:

@@ -57,6 +57,17 @@ def test_partition_is_read_from_the_file_name(write_config):
         ),
         ("    domain: sales", "    domain: sales\n    delimeter: ';'", r"field 'delimeter': unknown field"),
         ("{source: Score, type: integer", "{type: integer", r"column 'score', field 'source'"),
+        (
+            "    domain: sales",
+            "    domain: sales\n    expected: weekly",
+            r"field 'expected': 'weekly' must be daily, never or a list of mon, tue",
+        ),
+        ("    domain: sales", "    domain: sales\n    expected: [mon, friday]", r"field 'expected'"),
+        (
+            "    domain: sales",
+            "    domain: sales\n    known_missing: [04/07/2025]",
+            r"field 'known_missing': '04/07/2025' is not a date \(YYYY-MM-DD\)",
+        ),
     ],
 )
 def test_bad_entries_name_the_entry_and_field(write_config, old, new, message):
@@ -194,3 +205,23 @@ def test_every_entity_has_its_staging_model():
         folder = env.DBT_PROJECT_DIR / "models" / "staging" / entity.domain
         model = (folder / f"{entity.staging_model}.sql").read_text(encoding="utf-8")
         assert f"union_entity_sources('{entity.name}')" in model, entity.name
+
+
+def test_expected_deliveries_default_to_daily(write_config):
+    (source,) = write_config()
+    assert source.expected_weekdays == (1, 2, 3, 4, 5, 6, 7)
+    assert source.expected_from is None and source.known_missing == ()
+    (source,) = write_config(
+        ORDERS_CONFIG.replace(
+            "    domain: sales",
+            "    domain: sales\n    expected: [fri, mon]\n    expected_from: 2025-06-30\n"
+            "    known_missing: [2025-07-04]",
+            1,
+        )
+    )
+    assert source.expected_weekdays == (1, 5)
+    assert (source.expected_from, source.known_missing) == (date(2025, 6, 30), (date(2025, 7, 4),))
+    # Friday 27 June is before expected_from, Saturday 5 July not a weekday of the source; a
+    # known_missing day (Friday 4 July) is still expected: its periods are incomplete.
+    assert [source.is_expected_on(date(2025, 6, d)) for d in (27, 30)] == [False, True]
+    assert [source.is_expected_on(date(2025, 7, d)) for d in (4, 5, 7)] == [True, False, True]

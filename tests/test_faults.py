@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -47,10 +48,10 @@ def scenario(sample_baseline, tmp_path):
             (path,) = self.landing.glob(pattern.format(date=DAY))
             return path
 
-        def run(self, run_config: dict | None = None):
+        def run(self, run_config: dict | None = None, day: str = DAY):
             with dg.instance_for_test() as instance:
                 result = run_cx_daily(
-                    instance, self.landing, self.warehouse, tmp_path / "published", DAY, DAY, run_config
+                    instance, self.landing, self.warehouse, tmp_path / "published", day, day, run_config
                 )
                 checks = {
                     e.asset_key.path[-1]: e
@@ -209,6 +210,66 @@ def test_volume_faults_fail_the_check_and_nothing_is_rebuilt(scenario, source, d
     assert reported["severity"] == "error" and reported["detail"].startswith(f"{DAY}: ")
     assert reported["sample_values"][0]["rows"] == (0 if damage == "empty" else 3)
     scenario.assert_nothing_rebuilt_or_published(result)
+
+
+def test_a_missing_export_fails_the_check_and_a_later_run_publishes_its_day_as_incomplete(scenario):
+    """The website's export of the eighth day never landed. Its day has no file in
+    meta.ingested_files, so the volume rule never saw it; the expected-deliveries rule does, and
+    blocks the run. A later run whose own exports are all there (a re-run of the seventh day here,
+    the next night's run likewise) publishes the eighth day, marked incomplete, not as a day of 0
+    website orders."""
+    scenario.export("sales/web/web_orders_{date}.csv").unlink()
+
+    result, checks = scenario.run()
+
+    check = checks["web_orders"]
+    assert check.severity == dg.AssetCheckSeverity.ERROR and not check.passed
+    reported = failure(check, "expect_export_delivered")
+    assert reported["severity"] == "error"
+    assert reported["detail"].startswith(
+        f"{DAY}: no export of source 'web_orders' landed (sales/web/web_orders_{DAY}*.csv under the "
+        "landing folder); land it and re-run the day"
+    )
+    assert reported["sample_values"] == [{"partition": DAY, "files": f"sales/web/web_orders_{DAY}*.csv"}]
+    errors = {name for name, c in checks.items() if c.severity == dg.AssetCheckSeverity.ERROR}
+    assert errors == {"web_orders"}
+    scenario.assert_nothing_rebuilt_or_published(result)
+    assert scenario.query("select count(*) from quarantine.reconciliation where not is_balanced") == [(0,)]
+    assert (
+        scenario.query(
+            "select source from quarantine.reconciliation where partition_date = ? and source = 'web_orders'",
+            [DAY],
+        )
+        == []
+    )  # nothing of the website was read for the day: no row, not a row of zeros
+
+    result, checks = scenario.run(day="2025-07-07")
+
+    assert result.success
+    assert scenario.query("select source, business_date from intermediate.int_expected_exports_missing") == [
+        ("web_orders", date(2025, 7, 8))
+    ]
+    assert scenario.query(
+        "select period_start, orders, is_complete from marts.sales_kpis "
+        "where period_grain = 'day' and sales_channel = 'website' and period_start >= '2025-07-07' "
+        "order by 1"
+    ) == [(date(2025, 7, 7), 25, True), (date(2025, 7, 8), 0, False)]
+    for mart in sorted(MARTS - {"feedback_verbatims", "kpi_catalogue"}):
+        flags = scenario.query(
+            f"select period_start, bool_and(is_complete), bool_or(is_complete) from marts.{mart} "
+            "where period_grain = 'day' and period_start >= '2025-07-07' group by 1 order by 1"
+        )
+        assert flags == [(date(2025, 7, 7), True, True), (date(2025, 7, 8), False, False)], mart
+    published = duckdb.connect(str(scenario.root / "published" / "marts.duckdb"), read_only=True)
+    try:
+        assert published.execute(
+            "select orders, is_complete from sales_kpis "
+            "where period_grain = 'day' and sales_channel = 'website' and period_start = ?",
+            [DAY],
+        ).fetchall() == [(0, False)]
+    finally:
+        published.close()
+    assert scenario.query("select count(*) from quarantine.reconciliation where not is_balanced") == [(0,)]
 
 
 def test_a_broken_mart_blocks_publishing(scenario, monkeypatch):

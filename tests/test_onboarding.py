@@ -58,7 +58,7 @@ def test_the_readme_walkthrough_adds_a_source(tmp_path):
     steps = readme_walkthrough()
     project = copy_project(tmp_path)
     landing = project / "data" / "landing"
-    generate(landing, date(2025, 7, 1), 3, scale=0.2)
+    generate(landing, date(2025, 7, 1), 1, scale=0.2)
     (landing / steps["export_path"]).parent.mkdir(parents=True, exist_ok=True)
     (landing / steps["export_path"]).write_text(steps["export"], encoding="utf-8")
     with (project / "orchestration" / "sources.yml").open("a", encoding="utf-8") as sources:

@@ -60,15 +60,17 @@
     {{ start_column }} >= {{ period_start(grain_column, since) }}
 {%- endmacro %}
 
-{#- The reporting spine of a mart: every period of every grain times every channel of
-    `channels_relation` (a relation or CTE with a column `channel`) plus the total 'all';
-    with `since`, only the periods an incremental run rebuilds. -#}
+{#- The reporting spine of a mart: every period of every grain (with int_periods' days_covered,
+    is_complete and period_end_utc) times every channel of `channels_relation` (a relation or CTE
+    with a column `channel`) plus the total 'all'; with `since`, only the periods an incremental
+    run rebuilds. -#}
 {% macro period_channel_spine(channels_relation, since=none) -%}
     select
         periods.period_grain,
         periods.period_start,
         periods.period_end,
         periods.days_covered,
+        periods.is_complete,
         periods.period_end_utc,
         channels.channel
     from {{ ref('int_periods') }} as periods

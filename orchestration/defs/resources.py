@@ -15,14 +15,29 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from orchestration.lib import env
+from orchestration.lib.writer_lock import writer_lock
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file. One writer at a time: a locked file is retried with backoff."""
+    """The DuckDB warehouse file. One writer at a time: a run that uses it holds the warehouse's
+    writer lock from start to end (orchestration.lib.writer_lock), whatever started it, and a
+    DuckDB file locked by another process (a reader) is retried with backoff."""
 
     database: str = str(env.warehouse_path())
     lock_retries: int = 6
     memory_limit: str = env.duckdb_memory_limit()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Once per run (in-process executor): wait for the writer lock, hold it until the run ends."""
+        run = context.run
+        holder = "a Dagster process"
+        if run:
+            trigger = run.tags.get("trigger")
+            holder = f"Dagster run {run.run_id} of {run.job_name}" + (f" ({trigger})" if trigger else "")
+        log = context.log.warning if context.log else print
+        with writer_lock(Path(self.database), holder, log=log):
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

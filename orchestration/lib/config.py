@@ -49,6 +49,8 @@ SOURCE_FIELDS = {
     "constants",
     "columns",
 }
+# Expected deliveries (_parse_expected).
+SOURCE_FIELDS |= {"expected", "expected_from", "known_missing"}
 COLUMN_FIELDS = {
     "source",
     "type",
@@ -165,6 +167,17 @@ class Source:
     # system that share customer ids share it).
     customer_namespace: str = ""
     max_record_lines: int = DEFAULT_MAX_RECORD_LINES
+    # Expected deliveries (see _parse_expected): ISO weekdays (1 = Monday) on which an export is
+    # expected, from which day, and the days whose export is known to be lost.
+    expected_weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+    expected_from: date | None = None
+    known_missing: tuple[date, ...] = ()
+
+    def is_expected_on(self, day: date) -> bool:
+        """Whether an export of this source is expected for `day` (known_missing days included)."""
+        return day.isoweekday() in self.expected_weekdays and (
+            self.expected_from is None or day >= self.expected_from
+        )
 
     @property
     def table(self) -> str:
@@ -352,6 +365,7 @@ def _parse_source(
         entities=tuple(entity_names),
         customer_namespace=str(merged.get("customer_namespace") or name),
         max_record_lines=max_record_lines,
+        **_parse_expected(merged, fail),
     )
 
 
@@ -385,6 +399,40 @@ def _check_against_entities(
                 f"{label}: entity {entity.name} needs column(s) {missing}: map them under "
                 "`columns` or give them under `constants`"
             )
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _parse_expected(merged: dict, fail) -> dict:
+    """The expected deliveries of a source: `expected` is daily (the default), never, or a list
+    of weekdays (mon..sun); `expected_from` the first day an export is expected (default none:
+    every day the warehouse loads); `known_missing` days whose export is lost for good."""
+    expected = merged.get("expected", "daily")
+    if expected == "daily":
+        weekdays = tuple(range(1, 8))
+    elif expected == "never":
+        weekdays = ()
+    elif isinstance(expected, list) and expected and all(day in WEEKDAYS for day in expected):
+        weekdays = tuple(sorted({WEEKDAYS.index(day) + 1 for day in expected}))
+    else:
+        raise fail("expected", f"{expected!r} must be daily, never or a list of {', '.join(WEEKDAYS)}")
+
+    def day(value, field_name: str) -> date:
+        try:
+            return value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError as error:
+            raise fail(field_name, f"{value!r} is not a date (YYYY-MM-DD)") from error
+
+    expected_from = merged.get("expected_from")
+    known_missing = merged.get("known_missing") or []
+    if not isinstance(known_missing, list):
+        raise fail("known_missing", "must be a list of dates (YYYY-MM-DD)")
+    return {
+        "expected_weekdays": weekdays,
+        "expected_from": day(expected_from, "expected_from") if expected_from is not None else None,
+        "known_missing": tuple(sorted(day(value, "known_missing") for value in known_missing)),
+    }
 
 
 def _parse_column(name: Any, spec: Any, label: str) -> Column:

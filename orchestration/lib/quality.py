@@ -36,6 +36,7 @@ import yaml
 
 from orchestration.lib import env
 from orchestration.lib.config import Source
+from orchestration.lib.deliveries import missing_days
 from orchestration.lib.ingest import quote
 
 EXPECTATIONS_DIR = env.PROJECT_ROOT / "expectations"
@@ -470,6 +471,32 @@ def volume_failures(
             f"{history} partitions",
         )
         for day, count, median in rows
+    ]
+
+
+def missing_export_failures(
+    con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date]
+) -> list[Failure]:
+    """One error per partition for which an export of the source is expected (sources.yml
+    `expected`) and none landed: the volume rule only sees days that have a file. A warning for a
+    day listed in `known_missing`; the marts mark the day's periods incomplete either way."""
+    return [
+        Failure(
+            "expect_export_delivered",
+            None,
+            "warning" if day in source.known_missing else "error",
+            1,
+            [{"partition": str(day), "files": source.file_glob(day)}],
+            f"{day}: no export of source '{source.name}' landed ({source.file_glob(day)} under the "
+            "landing folder)"
+            + (
+                "; listed in known_missing"
+                if day in source.known_missing
+                else "; land it and re-run the day, or if it is lost for good list the day under the "
+                "source's known_missing in sources.yml (expected_from for a source that starts later)"
+            ),
+        )
+        for day in missing_days(con, source, partitions)
     ]
 
 

@@ -3,7 +3,8 @@
     return, a shipment handed over or delivered, a ticket, a contact, a survey sent or answered,
     an ad or web-analytics day) or export day. A history delivered in one file covers every
     period of its events, whatever day it was exported. KPI marts join their aggregates onto
-    this spine, so that a period without events still has a row (counts 0, ratios null). -#}
+    this spine, so that a period without events still has a row (counts 0, ratios null) and
+    its is_complete. -#}
 with
 
 event_days as (
@@ -55,6 +56,10 @@ days as (
         on cast(calendar.date_day as date) between data_span.first_date and data_span.last_date
 ),
 
+missing_exports as (
+    select distinct business_date from {{ ref('int_expected_exports_missing') }}
+),
+
 days_by_period as (
     select
         grains.period_grain,
@@ -70,8 +75,11 @@ final as (
         period_start,
         cast({{ dbt.dateadd('day', -1, next_period_start('period_grain', 'period_start')) }} as date)
             as period_end,
-        count(*) as days_covered
+        count(*) as days_covered,
+        count(missing_exports.business_date) as days_missing_exports
     from days_by_period
+    left join missing_exports
+        on days_by_period.business_date = missing_exports.business_date
     group by period_grain, period_start
 )
 
@@ -81,6 +89,8 @@ select
     period_end,
     {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as days_in_period,
     days_covered,
-    days_covered = {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1 as is_complete,
+    -- complete: every day of the period in the data, with every export expected on it
+    days_covered = {{ dbt.datediff('period_start', 'period_end', 'day') }} + 1
+    and days_missing_exports = 0 as is_complete,
     {{ business_date_end_utc('period_end') }} as period_end_utc
 from final

@@ -17,6 +17,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_partitions
+from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 
 dbt_project = DbtProject(
@@ -74,7 +75,14 @@ class DbtBuildConfig(dg.Config):
     dagster_dbt_translator=CxTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def cx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+def cx_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    config: DbtBuildConfig,
+    warehouse: WarehouseResource,
+):
+    # `warehouse` is not read here (dbt opens the file itself): requiring it makes a run of dbt
+    # models alone hold the warehouse's writer lock too (WarehouseResource.yield_for_execution).
     # Unit tests check the models' SQL on fixed inputs, which no run changes: they run in
     # `make test` (tests/test_end_to_end.py) and on Spark, not every night (dbt's advice).
     args = ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars(context))]

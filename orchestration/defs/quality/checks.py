@@ -1,8 +1,8 @@
 """Data quality as blocking Dagster asset checks named `quality`: on each raw asset (the run's
-partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion)
-and on the marts (their suites, after dbt has built them).
+partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion, an
+export for every day one is expected) and on the marts (their suites, after dbt has built them).
 
-An error-level failure (a broken rule of the suite, or a volume drop) fails the check with
+An error-level failure (a broken rule of the suite, a volume drop, a missing export) fails the check with
 severity ERROR, and because the checks are blocking, the assets downstream are not built in that
 run: a failed raw check stops dbt, a failed mart check stops publishing, so readers keep the last
 good version. Warning-level failures are reported (severity WARN) and do not block. Every
@@ -24,6 +24,7 @@ from orchestration.lib.quality import (
     Failure,
     SuiteMissingError,
     load_rules,
+    missing_export_failures,
     quarantine_failures,
     render_data_docs,
     validate,
@@ -89,8 +90,8 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
         name="quality",
         blocking=True,
         description=f"On the partitions of the run: suite expectations/suites/raw.{source.name}.json, "
-        "the volume rule, and the rows kept in quarantine. Errors block downstream assets; warnings "
-        "are reported.",
+        "the volume rule, the rows kept in quarantine, and an export for every expected day. Errors "
+        "block downstream assets; warnings are reported.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
@@ -100,6 +101,7 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
             )
             failures += quarantine_failures(con, source, partitions, **QUARANTINE)
+            failures += missing_export_failures(con, source, partitions)
         if failures:
             render_data_docs()
         return check_result(

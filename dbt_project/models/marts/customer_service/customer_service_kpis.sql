@@ -139,6 +139,7 @@ final as (
         cast(spine.period_start as date) as period_start,
         spine.channel as contact_channel,
         spine.days_covered,
+        spine.is_complete,
         coalesce(created.tickets_created, 0) as tickets_created,
         {{ ratio('coalesce(created.tickets_created, 0)', 'spine.days_covered') }} as tickets_per_day,
         coalesce(backlog.backlog_open_tickets, 0) as backlog_open_tickets,

@@ -36,7 +36,7 @@ rebuild_since as (
 ),
 {% endif %}
 spine as (
-    select periods.period_grain, periods.period_start, pairs.carrier, pairs.sales_channel
+    select periods.period_grain, periods.period_start, periods.is_complete, pairs.carrier, pairs.sales_channel
     from {{ ref('int_periods') }} as periods
     cross join pairs
     {% if since %}where {{ is_rebuilt_period('periods.period_grain', 'periods.period_start', since) }}{% endif %}
@@ -142,6 +142,7 @@ final as (
         cast(spine.period_start as date) as period_start,
         spine.carrier,
         spine.sales_channel,
+        spine.is_complete,
         coalesce(handed_over.shipments, 0) as shipments,
         cast(coalesce(delivered.on_time_shipments, 0) as bigint) as on_time_shipments,
         coalesce(delivered.delivered_shipments, 0) as delivered_shipments,

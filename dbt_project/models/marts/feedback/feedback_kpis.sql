@@ -87,6 +87,7 @@ final as (
         spine.period_grain,
         cast(spine.period_start as date) as period_start,
         spine.channel as touchpoint_channel,
+        spine.is_complete,
         coalesce(answered.survey_responses, 0) as survey_responses,
         coalesce(sent.surveys_sent, 0) as surveys_sent,
         cast(coalesce(sent.surveys_sent_answered, 0) as bigint) as surveys_sent_answered,

@@ -113,6 +113,7 @@ final as (
         spine.period_grain,
         cast(spine.period_start as date) as period_start,
         spine.channel as sales_channel,
+        spine.is_complete,
         coalesce(ticket_counts.order_tickets, 0) as order_tickets,
         coalesce(order_counts.orders, 0) as orders,
         100 * {{ ratio('coalesce(ticket_counts.order_tickets, 0)', 'order_counts.orders') }} as contact_rate_per_100_orders,

@@ -60,6 +60,7 @@ final as (
         spine.period_grain,
         cast(spine.period_start as date) as period_start,
         spine.channel as acquisition_channel,
+        spine.is_complete,
         cast(coalesce(aggregated.nps_promoters, 0) as bigint) as nps_promoters,
         cast(coalesce(aggregated.nps_detractors, 0) as bigint) as nps_detractors,
         cast(coalesce(aggregated.nps_responses, 0) as bigint) as nps_responses,

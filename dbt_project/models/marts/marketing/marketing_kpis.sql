@@ -29,7 +29,7 @@ campaigns as (
 ),
 
 spine as (
-    select periods.period_grain, periods.period_start, campaigns.*
+    select periods.period_grain, periods.period_start, periods.is_complete, campaigns.*
     from {{ ref('int_periods') }} as periods
     cross join campaigns
 ),
@@ -79,6 +79,7 @@ final as (
         spine.ad_platform,
         spine.campaign_id,
         spine.campaign_name,
+        spine.is_complete,
         cast(coalesce(performance.ad_spend, 0) as decimal(38, 4)) as ad_spend,
         cast(coalesce(performance.impressions, 0) as bigint) as impressions,
         cast(coalesce(performance.clicks, 0) as bigint) as clicks,

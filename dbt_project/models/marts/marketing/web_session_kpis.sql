@@ -33,6 +33,7 @@ final as (
         spine.period_grain,
         cast(spine.period_start as date) as period_start,
         spine.channel as channel_group,
+        spine.is_complete,
         cast(coalesce(aggregated.sessions, 0) as bigint) as sessions,
         cast(coalesce(aggregated.transactions, 0) as bigint) as transactions,
         {{ ratio('aggregated.transactions', 'aggregated.sessions') }} as session_conversion_rate

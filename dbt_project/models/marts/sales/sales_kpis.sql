@@ -142,6 +142,7 @@ final as (
         spine.period_grain,
         cast(spine.period_start as date) as period_start,
         spine.channel as sales_channel,
+        spine.is_complete,
         coalesce(order_counts.orders, 0) as orders,
         cast(coalesce(order_counts.cancelled_orders, 0) as bigint) as cancelled_orders,
         cast(coalesce(order_counts.units_sold, 0) as bigint) as units_sold,
