@@ -1,6 +1,6 @@
 """Data quality as blocking Dagster asset checks named `quality`: on each raw asset (the run's
-partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion)
-and on the marts (their suites, after dbt has built them).
+partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion,
+text whose letters were lost to '?') and on the marts (their suites, after dbt has built them).
 
 An error-level failure (a broken rule of the suite, or a volume drop) fails the check with
 severity ERROR, and because the checks are blocking, the assets downstream are not built in that
@@ -20,6 +20,7 @@ from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.config import Source
 from orchestration.lib.quality import (
     Failure,
+    encoding_failures,
     load_rules,
     quarantine_failures,
     render_data_docs,
@@ -31,6 +32,7 @@ from orchestration.lib.quality import (
 RULES = load_rules()
 VOLUME_WARN_ONLY = set(RULES.get("_volume_warning_only", []))
 QUARANTINE = RULES["_quarantine"]  # error_share, min_rows
+ENCODING_LOSS = RULES["_encoding_loss"]  # min_share
 
 
 def check_result(
@@ -77,7 +79,8 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
         name="quality",
         blocking=True,
         description=f"On the partitions of the run: suite expectations/suites/raw.{source.name}.json, "
-        "the volume rule, and the rows kept in quarantine. Errors block downstream assets; warnings "
+        "the volume rule, the rows kept in quarantine, and text that lost its letters to '?' (a "
+        "warning). Errors block downstream assets; warnings "
         "are reported.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -88,6 +91,7 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
                 con, source, partitions, "warning" if source.name in VOLUME_WARN_ONLY else "error"
             )
             failures += quarantine_failures(con, source, partitions, **QUARANTINE)
+            failures += encoding_failures(con, source, partitions, **ENCODING_LOSS)
         if failures:
             render_data_docs()
         return check_result(
