@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,10 @@ def test_ndjson_nested_paths_and_truncated_line(con, write_config, landing):
     assert rows(con, "select _source_row, rule from quarantine.tickets") == [(3, "malformed_line")]
 
 
+AMOUNT_REASON = (
+    "cannot parse as decimal (thousands '.', decimal mark ',', at most 6 decimal places, "
+    "negatives as -1250, symbols ₫): "
+)
 XLSX_CONFIG = """
 sources:
   - name: manual_orders
@@ -194,7 +199,7 @@ sources:
     columns:
       order_id: {source: Mã đơn, type: text, required: true}
       ordered_at: {source: Ngày đặt, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
-      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", min: 0}
+      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", symbols: [₫], min: 0}
       note: {source: Ghi chú, type: text}
 """
 
@@ -210,15 +215,20 @@ def test_xlsx_with_vietnamese_headers_and_amounts(con, write_config, landing):
     sheet.append(["FB-001", "01/07/2025 20:15", "1.250.000 ₫", "Giao giờ hành chính"])
     sheet.append([None, None, None, None])  # blank row in a hand-kept sheet: skipped
     sheet.append(["FB-002", "01/07/2025 21:00", "một triệu", None])  # amount in words
+    # A numeric cell is a number, not text for the sheet's "." thousands rule (was 6,500,005).
+    sheet.append(["FB-003", datetime(2025, 7, 1, 21, 30), 650000.5, None])
+    sheet.append(["FB-004", "01/07/2025 22:00", "(129.000)", None])  # an accounting negative
     (landing / "manual").mkdir()
     workbook.save(landing / "manual" / "don_hang_2025-07-01.xlsx")
     result = load_partition(con, source, landing, DAY)
-    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (2, 1, 1)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (4, 2, 2)
     assert rows(con, "select order_id, ordered_at, amount, note, _source_row from raw.manual_orders") == [
-        ("FB-001", datetime(2025, 7, 1, 13, 15), 1250000, "Giao giờ hành chính", 2)
+        ("FB-001", datetime(2025, 7, 1, 13, 15), 1250000, "Giao giờ hành chính", 2),
+        ("FB-003", datetime(2025, 7, 1, 14, 30), Decimal("650000.5"), None, 5),
     ]
-    assert rows(con, "select _source_row, rule, column_name from quarantine.manual_orders") == [
-        (4, "unparseable", "amount")
+    assert rows(con, "select _source_row, rule, column_name, reason from quarantine.manual_orders") == [
+        (4, "unparseable", "amount", AMOUNT_REASON + "một triệu"),
+        (6, "unparseable", "amount", AMOUNT_REASON + "(129.000)"),
     ]
 
 
@@ -300,3 +310,40 @@ def test_a_run_of_several_days_numbers_lines_per_file_and_loads_all_or_nothing(
         (7, 2)
     ]
     assert rows(con, "select count(*) from meta.ingested_files") == [(3,)]
+
+
+def test_numbers_are_parsed_strictly_and_the_rest_quarantined_with_the_value(con, write_config, landing):
+    (source,) = write_config()
+    bad = (
+        "B1,x,01/07/2025 10:00,,(129.000),Mới,1,5\n"  # line 4: accounting negative, not allowed here
+        "B2,x,01/07/2025 10:00,,100,Mới,1.5,5\n"  # line 5: a fraction in an integer column
+        "B3,x,01/07/2025 10:00,,0x10,Mới,1,5\n"  # line 6: hexadecimal
+        'B4,x,01/07/2025 10:00,,"1.250.000,1234567 ₫",Mới,1,5\n'  # line 7: a seventh decimal place
+        'B5,x,01/07/2025 10:00,,"₫ 1.250.000,123456",Mới,1,5\n'  # line 8: six places, kept
+    )
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS + bad)
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (7, 3, 4)
+    got = rows(con, "select _source_row, rule, column_name, reason from quarantine.shop_orders order by 1")
+    amount = AMOUNT_REASON
+    assert got == [
+        (4, "unparseable", "amount", amount + "(129.000)"),
+        (5, "unparseable", "score", "cannot parse as integer (negatives as -1250): 1.5"),
+        (6, "unparseable", "amount", amount + "0x10"),
+        (7, "unparseable", "amount", amount + "1.250.000,1234567 ₫"),
+    ]
+    assert rows(con, "select amount from raw.shop_orders where order_id = 'B5'") == [
+        (Decimal("1250000.123456"),)
+    ]
+    assert rows(con, "select data_type from duckdb_columns() where column_name = 'amount'") == [
+        ("DECIMAL(18,6)",)
+    ]
+
+
+def test_decimals_of_an_older_raw_table_are_widened_not_rounded(con, write_config, landing):
+    (source,) = write_config()
+    con.execute("create schema raw")
+    con.execute("create table raw.shop_orders (order_id varchar, amount decimal(18, 2))")
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS.replace('"99.000,50 ₫"', '"99.000,505 ₫"'))
+    load_partition(con, source, landing, DAY)
+    assert rows(con, "select amount from raw.shop_orders where order_id = 'A2'") == [(Decimal("99000.505"),)]

@@ -52,7 +52,34 @@ COLUMN_FIELDS = {
     "accepted_values",
     "min",
     "max",
+    "negatives",
+    "symbols",
 }
+NEGATIVE_FORMS = {"minus": "-1250", "parentheses": "(1250)"}
+# strptime directives a date or timestamp `format` may use, each with the exact text it reads: a
+# value must match the whole format (zero-padded fields stay padded; %-d has no leading zero).
+FORMAT_DIRECTIVES = {
+    "%Y": "[1-9][0-9]{3}",  # 1000 to 9999: DuckDB reads the year 0000 as 1 BC
+    "%y": "[0-9]{2}",
+    "%m": "[0-9]{2}",
+    "%d": "[0-9]{2}",
+    "%H": "[0-9]{2}",
+    "%I": "[0-9]{2}",
+    "%M": "[0-9]{2}",
+    "%S": "[0-9]{2}",
+    "%-m": "(?:0|[1-9][0-9]?)",
+    "%-d": "(?:0|[1-9][0-9]?)",
+    "%-H": "(?:0|[1-9][0-9]?)",
+    "%-I": "(?:0|[1-9][0-9]?)",
+    "%-M": "(?:0|[1-9][0-9]?)",
+    "%-S": "(?:0|[1-9][0-9]?)",
+    "%f": "[0-9]{1,6}",
+    "%b": "[A-Za-z]{3}",
+    "%p": "(?:AM|PM|am|pm)",
+    "%z": "[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]",
+    "%%": "%",
+}
+FORMAT_DIRECTIVE = re.compile(r"%-?[a-zA-Z%]")
 
 
 class ConfigError(ValueError):
@@ -71,6 +98,10 @@ class Column:
     accepted_values: tuple[str, ...] | None = None
     min: float | str | None = None
     max: float | str | None = None
+    # Numbers: the forms a negative may take (NEGATIVE_FORMS), and currency or unit symbols
+    # allowed before or after the number ("1.250.000 ₫").
+    negatives: tuple[str, ...] = ("minus",)
+    symbols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,6 +305,27 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
     fmt = spec.get("format")
     if fmt is not None and column_type not in ("date", "timestamp"):
         raise ConfigError(f"{label}, field 'format': only for date and timestamp columns")
+    if fmt is not None and fmt != "iso":
+        unknown_directives = sorted(set(FORMAT_DIRECTIVE.findall(str(fmt))) - set(FORMAT_DIRECTIVES))
+        if unknown_directives:
+            raise ConfigError(
+                f"{label}, field 'format': {unknown_directives} not supported "
+                f"(use {', '.join(FORMAT_DIRECTIVES)} or iso)"
+            )
+    number_fields = [name for name in ("thousands", "decimal_mark", "negatives", "symbols") if name in spec]
+    if number_fields and column_type not in ("integer", "decimal"):
+        raise ConfigError(f"{label}, field '{number_fields[0]}': only for integer and decimal columns")
+    if spec.get("thousands") is not None and spec.get("thousands") == spec.get("decimal_mark", "."):
+        raise ConfigError(f"{label}, field 'thousands': must differ from the decimal mark")
+    negatives = spec.get("negatives", ["minus"])
+    if not isinstance(negatives, list) or not set(negatives) <= set(NEGATIVE_FORMS):
+        raise ConfigError(
+            f"{label}, field 'negatives': {negatives!r} must be a list of {', '.join(NEGATIVE_FORMS)} "
+            "(or [] for none)"
+        )
+    symbols = spec.get("symbols", [])
+    if not isinstance(symbols, list) or not all(isinstance(s, str) and s.strip() for s in symbols):
+        raise ConfigError(f"{label}, field 'symbols': must be a list of texts such as ['₫', 'VND']")
     accepted = spec.get("accepted_values")
     if accepted is not None and (not isinstance(accepted, list) or not accepted):
         raise ConfigError(f"{label}, field 'accepted_values': must be a non-empty list")
@@ -296,4 +348,6 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
         accepted_values=tuple(str(v) for v in accepted) if accepted else None,
         min=spec.get("min"),
         max=spec.get("max"),
+        negatives=tuple(dict.fromkeys(negatives)),
+        symbols=tuple(unicodedata.normalize("NFC", s.strip()) for s in symbols),
     )

@@ -24,22 +24,24 @@ import csv
 import hashlib
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.config import Column, Source
+from orchestration.lib.config import FORMAT_DIRECTIVES, NEGATIVE_FORMS, Column, Source
 
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}
 SQL_TYPES = {
     "text": "varchar",
     "integer": "bigint",
-    "decimal": "decimal(18, 2)",
+    "decimal": "decimal(18, 6)",  # see DECIMAL_PLACES
     "date": "date",
     "timestamp": "timestamp",
     "boolean": "boolean",
@@ -147,16 +149,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 def _create_or_extend(con, schema: str, table: str, columns: dict[str, str]) -> None:
     body = ", ".join(f"{quote(name)} {sql_type}" for name, sql_type in columns.items())
     con.execute(f"create table if not exists {schema}.{quote(table)} ({body})")
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+    existing = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchall()
-    }
+    )
     for name, sql_type in columns.items():
         if name not in existing:
             con.execute(f"alter table {schema}.{quote(table)} add column {quote(name)} {sql_type}")
+        elif existing[name].startswith("DECIMAL") and existing[name] != sql_type.upper().replace(" ", ""):
+            # Decimals of an older version (decimal(18, 2)): widened, or new values would be rounded.
+            con.execute(f"alter table {schema}.{quote(table)} alter column {quote(name)} type {sql_type}")
 
 
 def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
@@ -560,13 +565,14 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
             for i, v in enumerate(next(rows, None) or ())
         ]
         positions = {name: header.index(name) for name in kept if name in header}
+        mapped = {c.source: c for c in reversed(source.columns)}
         columns: dict[str, list] = {"__line": [], **{name: [] for name in positions}}
         for offset, row in enumerate(rows):
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
             columns["__line"].append(source.skip_rows + 2 + offset)
             for name, index in positions.items():
-                columns[name].append(_cell_text(row[index]) if index < len(row) else None)
+                columns[name].append(_cell_text(row[index], mapped[name]) if index < len(row) else None)
     except Exception as error:
         raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
     table = pa.table(
@@ -584,19 +590,61 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
     return header
 
 
-def _cell_text(value) -> str | None:
+def _cell_text(value, column: Column | None) -> str | None:
+    """A cell as the text the column's parser reads. Numeric cells are numbers, not text: they are
+    written in the column's own notation (its decimal mark, no thousands separator, its negative
+    form), with Excel's 15 significant digits, so that 650000.5 is read as 650000.5 and never
+    through the sheet's thousands rule as 6500005. Dates are written in the column's format."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):  # a date-only cell (openpyxl read it as midnight)
-        return value.strftime("%d/%m/%Y 00:00")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        digits = format(Decimal(f"{abs(value):.15g}"), "f")
+        if column is None or column.type not in ("integer", "decimal"):
+            return ("-" if value < 0 else "") + digits
+        digits = digits.replace(".", column.decimal_mark)
+        if value >= 0:
+            return digits
+        return f"({digits})" if column.negatives[:1] == ("parentheses",) else f"-{digits}"
+    if isinstance(value, date):  # calamine gives a date-only cell as a date
+        when = value if isinstance(value, datetime) else datetime.combine(value, time())
+        if column is not None and column.type in ("date", "timestamp"):
+            if column.format in (None, "iso"):
+                return when.date().isoformat() if column.type == "date" else when.isoformat(sep=" ")
+            return when.strftime(column.format)
+        return when.strftime("%d/%m/%Y %H:%M")
     return str(value)
 
 
 # ----------------------------------------------------------------------------- parsing
+
+# Decimals keep 6 places: every ISO 4217 minor unit (at most 4) and the micro-units in which ad
+# platforms report money and fractional conversions. A value with more places is quarantined,
+# never rounded; 12 digits before the mark (up to 999,999,999,999.999999) fit any amount of a row.
+DECIMAL_PLACES = 6
+REGEX_SPECIAL = set(r".^$*+?()[]{}|\-/")
+SPACE = r"[\s\x{00A0}]*"  # between a number and its symbol: spaces, no-break spaces
+# DuckDB's cast also reads 24:00 as the next midnight and offsets such as +24:00 or +14:61.
+ISO_TIMESTAMP = (
+    r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+)
+ISO_OFFSET = r"(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)"
+GLOB_DIRECTIVES = {  # fixed-width directives, as DuckDB GLOB classes (a glob is cheaper than a regex)
+    "%Y": "[1-9]" + "[0-9]" * 3,
+    "%y": "[0-9]" * 2,
+    "%m": "[0-9]" * 2,
+    "%d": "[0-9]" * 2,
+    "%H": "[0-9]" * 2,
+    "%I": "[0-9]" * 2,
+    "%M": "[0-9]" * 2,
+    "%S": "[0-9]" * 2,
+    "%b": "[A-Za-z]" * 3,
+}
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + char if char in REGEX_SPECIAL else char for char in text)
 
 
 def _raw_value(source: Source, column: Column) -> str:
@@ -606,38 +654,106 @@ def _raw_value(source: Source, column: Column) -> str:
     return quote(column.source)
 
 
+def _number_grammar(column: Column) -> str:
+    """The regular expression a number of this column must match whole (RE2, as DuckDB's)."""
+    digits = "[0-9]+"
+    if column.thousands:
+        digits = f"(?:[0-9]{{1,3}}(?:{_regex_escape(column.thousands)}[0-9]{{3}})+|[0-9]+)"
+    if column.type == "decimal":
+        digits += f"(?:{_regex_escape(column.decimal_mark)}[0-9]{{1,{DECIMAL_PLACES}}})?"
+    forms = [digits]
+    if "minus" in column.negatives:
+        forms.append(f"-{digits}")
+    if "parentheses" in column.negatives:
+        forms.append(f"\\({digits}\\)")
+    number = "(?:" + "|".join(forms) + ")"
+    if not column.symbols:
+        return number
+    symbol = "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
+    return f"(?:{symbol}{SPACE}{number}|{number}{SPACE}{symbol}|{number})"
+
+
+def _number_expression(column: Column, text: str) -> str:
+    """A number exactly as written, or null: digits only cast directly (most values); anything
+    else must match the column's grammar whole, then loses its symbol, thousands separators and
+    accounting parentheses and casts. try_cast alone would read '1.5' as the integer 2 and '0x10'
+    as 16; the grammar leaves no such reading. Out of range (a bigint, 12 integer digits) is null."""
+    sql_type = SQL_TYPES[column.type]
+    number = text
+    if column.symbols:
+        symbol = "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
+        number = f"regexp_replace({number}, {literal(f'^{symbol}{SPACE}|{SPACE}{symbol}$')}, '')"
+    if "parentheses" in column.negatives:
+        number = f"(case when starts_with({number}, '(') then '-' || {number}[2:-2] else {number} end)"
+    if column.thousands:
+        number = f"replace({number}, {literal(column.thousands)}, '')"
+    if column.type == "decimal" and column.decimal_mark != ".":
+        number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
+    return (
+        f"case when not ({text} glob '*[!0-9]*') then try_cast({text} as {sql_type}) "
+        f"when regexp_full_match({text}, {literal(_number_grammar(column))}) "
+        f"then try_cast({number} as {sql_type}) end"
+    )
+
+
+def _format_shape(fmt: str, text: str) -> str:
+    """Condition that `text` has exactly the shape of the strptime format: DuckDB's strptime alone
+    reads '1/7/2025' and '2025-7-1', and '01/07/25' as the year 25. A GLOB where every directive
+    has a fixed width, a regular expression otherwise."""
+    parts = [part for part in re.split(r"(%-?[a-zA-Z%])", fmt) if part]
+    literal_parts = [part for part in parts if part not in FORMAT_DIRECTIVES]
+    if all(part in GLOB_DIRECTIVES for part in parts if part in FORMAT_DIRECTIVES) and not any(
+        set(part) & set("*?[]") for part in literal_parts
+    ):
+        return f"{text} glob {literal(''.join(GLOB_DIRECTIVES.get(part, part) for part in parts))}"
+    regex = "".join(FORMAT_DIRECTIVES.get(part) or _regex_escape(part) for part in parts)
+    return f"regexp_full_match({text}, {literal(regex)})"
+
+
 def _parse_expression(source: Source, column: Column, raw: str) -> str:
     text = f"nullif(trim({raw}), '')"
     if column.type == "text":
         # NFC: Windows-1258 and macOS exports write Vietnamese letters as base + combining mark.
         return f"nfc_normalize({text})"
     if column.type == "boolean":
-        return f"try_cast(lower({text}) as boolean)"
+        return f"case lower({text}) when 'true' then true when 'false' then false end"
     if column.type in ("integer", "decimal"):
-        # A plain number casts as it is; only the rest ("1.250.000 ₫") goes through the regex
-        # that keeps digits and marks (coalesce evaluates it only where the cast failed).
-        def cast(number: str) -> str:
-            if column.thousands:
-                number = f"replace({number}, {literal(column.thousands)}, '')"
-            if column.decimal_mark != ".":
-                number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
-            return f"try_cast(nullif({number}, '') as {SQL_TYPES[column.type]})"
-
-        digits_and_marks = f"regexp_replace({text}, '[^0-9,.\\-]', '', 'g')"
-        return f"coalesce({cast(text)}, {cast(digits_and_marks)})"
+        return _number_expression(column, text)
     if column.type == "date":
-        return f"cast(try_strptime({text}, {literal(column.format or '%Y-%m-%d')}) as date)"
+        fmt = column.format or "%Y-%m-%d"
+        parsed = f"cast(try_strptime({text}, {literal(fmt)}) as date)"
+        return f"case when {_format_shape(fmt, text)} then {parsed} end"
     # timestamp -> naive UTC
     zone = literal(source.timezone)
     if column.format in (None, "iso"):
-        has_offset = f"regexp_matches({text}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')"
         return (
-            f"case when {has_offset} then timezone('UTC', try_cast({text} as timestamptz)) "
-            f"else timezone('UTC', timezone({zone}, try_cast({text} as timestamp))) end"
+            f"case when regexp_full_match({text}, {literal(ISO_TIMESTAMP + ISO_OFFSET)}) "
+            f"then timezone('UTC', try_cast({text} as timestamptz)) "
+            f"when regexp_full_match({text}, {literal(ISO_TIMESTAMP)}) "
+            f"then timezone('UTC', timezone({zone}, try_cast({text} as timestamp))) end"
         )
-    if "%z" in column.format or "%Z" in column.format:
-        return f"timezone('UTC', try_strptime({text}, {literal(column.format)}))"
-    return f"timezone('UTC', timezone({zone}, try_strptime({text}, {literal(column.format)})))"
+    parsed = f"try_strptime({text}, {literal(column.format)})"
+    if "%z" not in column.format:
+        parsed = f"timezone({zone}, {parsed})"
+    return f"case when {_format_shape(column.format, text)} then timezone('UTC', {parsed}) end"
+
+
+def _expected(column: Column) -> str:
+    """What a value of the column must look like, for the reason of an unparseable value."""
+    if column.type == "boolean":
+        return "true or false"
+    if column.type in ("date", "timestamp"):
+        if column.format in (None, "iso"):
+            return "%Y-%m-%d" if column.type == "date" else "ISO 8601, e.g. 2025-07-01T09:30:00+07:00"
+        return column.format
+    parts = [f"thousands {column.thousands!r}"] if column.thousands else []
+    if column.type == "decimal":
+        parts.append(f"decimal mark {column.decimal_mark!r}, at most {DECIMAL_PLACES} decimal places")
+    negatives = " or ".join(NEGATIVE_FORMS[form] for form in column.negatives)
+    parts.append(f"negatives as {negatives}" if negatives else "no negatives")
+    if column.symbols:
+        parts.append(f"symbols {' '.join(column.symbols)}")
+    return ", ".join(parts)
 
 
 def _parsed(name: str) -> str:
@@ -660,12 +776,11 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
     if column.required:
         checks.append(("missing_required", f"{raw} is null", literal("empty required value")))
     if column.type != "text":
-        described = f"cannot parse as {column.type}" + (f" ({column.format})" if column.format else "")
         checks.append(
             (
                 "unparseable",
                 f"{raw} is not null and {parsed} is null",
-                f"{literal(described + ': ')} || {raw}",
+                f"{literal(f'cannot parse as {column.type} ({_expected(column)}): ')} || {raw}",
             )
         )
     if column.accepted_values:
