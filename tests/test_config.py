@@ -54,8 +54,10 @@ def test_partition_is_read_from_the_file_name(write_config):
         ("    domain: sales", "    domain: sales\n    delimeter: ';'", r"field 'delimeter': unknown field"),
         ("{source: Score, type: integer", "{type: integer", r"column 'score', field 'source'"),
         ("symbols: [₫]", "symbols: [₫], negatives: [brackets]", r"column 'amount', field 'negatives'"),
+        ("type: text, accepted_values", "type: text, event: false, accepted_values", r"field 'event'"),
         ("type: text, accepted_values", "type: text, symbols: [₫], accepted_values", r"field 'symbols'"),
         ('"%d/%m/%Y %H:%M"', '"%d/%m/%Y %H:%M %Q"', r"field 'format': \['%Q'\] not supported"),
+        ("    domain: sales", "    domain: sales\n    days_after_export: -1", r"field 'days_after_export'"),
     ],
 )
 def test_bad_entries_name_the_entry_and_field(write_config, old, new, message):

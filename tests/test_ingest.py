@@ -347,3 +347,69 @@ def test_decimals_of_an_older_raw_table_are_widened_not_rounded(con, write_confi
     write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS.replace('"99.000,50 ₫"', '"99.000,505 ₫"'))
     load_partition(con, source, landing, DAY)
     assert rows(con, "select amount from raw.shop_orders where order_id = 'A2'") == [(Decimal("99000.505"),)]
+
+
+def test_event_dates_after_the_export_day_are_quarantined_in_the_sources_time_zone(
+    con, write_config, landing
+):
+    """Day and month swapped (7 August in the export of 1 July... here 8 January in July's) cannot be
+    caught by the wall clock; against the export day it can. The export day is local: 23:59 on
+    2 July in Ho Chi Minh City (16:59 UTC) is within the day allowed after 1 July, 00:00 on 3 July
+    (17:00 UTC on 2 July) is not."""
+    (source,) = write_config()
+    rows_ = (
+        "C1,x,08/01/2025 10:00,,100,Mới,1,5\n"  # line 4: 8 January, before the export: fine
+        "C2,x,07/08/2025 10:00,,100,Mới,1,5\n"  # line 5: 7 August in the export of 1 July
+        "C3,x,01/07/2025 10:00,2025-07-02T16:59:00Z,100,Mới,1,5\n"  # line 6: 23:59 local on 2 July
+        "C4,x,01/07/2025 10:00,2025-07-02T17:00:00Z,100,Mới,1,5\n"  # line 7: 00:00 local on 3 July
+    )
+    write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS + rows_)
+    result = load_partition(con, source, landing, DAY)
+    assert (result.rows_loaded, result.rows_quarantined) == (4, 2)
+    assert rows(
+        con, "select _source_row, rule, column_name, reason from quarantine.shop_orders order by 1"
+    ) == [
+        (
+            5,
+            "after_export",
+            "ordered_at",
+            "2025-08-07 03:00:00 UTC is after the export day 2025-07-01 in Asia/Ho_Chi_Minh (+1 day allowed)",
+        ),
+        (
+            7,
+            "after_export",
+            "updated_at",
+            "2025-07-02 17:00:00 UTC is after the export day 2025-07-01 in Asia/Ho_Chi_Minh (+1 day allowed)",
+        ),
+    ]
+    refresh_reconciliation(con, [source])
+    assert rows(con, "select is_balanced from quarantine.reconciliation") == [(True,)]
+
+
+DATES_CONFIG = """
+sources:
+  - name: waybills
+    domain: shipping
+    files: ship/waybills_{date}.csv
+    primary_key: [waybill_id]
+    row_date: created_on
+    days_after_export: 0
+    columns:
+      waybill_id: {source: id, type: text, required: true}
+      created_on: {source: created, type: date, format: "%d/%m/%Y", required: true}
+      promised_on: {source: promised, type: date, format: "%d/%m/%Y", event: false}
+"""
+
+
+def test_dates_that_are_not_events_may_lie_after_the_export(con, write_config, landing):
+    (source,) = write_config(DATES_CONFIG)
+    path = landing / "ship" / "waybills_2025-07-01.csv"
+    path.parent.mkdir()
+    path.write_text(
+        "id,created,promised\nW1,01/07/2025,04/07/2099\nW2,02/07/2025,04/07/2025\n", encoding="utf-8"
+    )
+    load_partition(con, source, landing, DAY)
+    assert rows(con, "select waybill_id from raw.waybills") == [("W1",)]  # a promise, years ahead
+    assert rows(con, "select _source_row, rule, reason from quarantine.waybills") == [
+        (3, "after_export", "2025-07-02 is after the export day 2025-07-01 (+0 days allowed)")
+    ]

@@ -41,6 +41,7 @@ SOURCE_FIELDS = {
     "row_date",
     "constants",
     "columns",
+    "days_after_export",
 }
 COLUMN_FIELDS = {
     "source",
@@ -54,6 +55,7 @@ COLUMN_FIELDS = {
     "max",
     "negatives",
     "symbols",
+    "event",
 }
 NEGATIVE_FORMS = {"minus": "-1250", "parentheses": "(1250)"}
 # strptime directives a date or timestamp `format` may use, each with the exact text it reads: a
@@ -102,6 +104,9 @@ class Column:
     # allowed before or after the number ("1.250.000 ₫").
     negatives: tuple[str, ...] = ("minus",)
     symbols: tuple[str, ...] = ()
+    # Dates and timestamps: an event (ordered, sent, updated...) cannot be later than the export
+    # that reports it; false for dates an export holds ahead of time (a promised delivery date).
+    event: bool = True
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ class Source:
     sheet: str | None = None
     version_column: str | None = None
     constants: dict[str, str] = field(default_factory=dict)
+    # An event date may be at most this many days after the file's export day (its partition).
+    days_after_export: int = 1
 
     @property
     def table(self) -> str:
@@ -261,6 +268,9 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         value = merged.get(single)
         if value is not None and value not in column_names:
             raise fail(single, f"{value!r} is not a declared column")
+    days_after_export = merged.get("days_after_export", 1)
+    if not isinstance(days_after_export, int) or isinstance(days_after_export, bool) or days_after_export < 0:
+        raise fail("days_after_export", f"{days_after_export!r} must be a whole number of days >= 0")
     row_date_type = next(c.type for c in columns if c.name == merged["row_date"])
     if row_date_type not in ("date", "timestamp"):
         raise fail("row_date", f"{merged['row_date']!r} must be a date or timestamp column")
@@ -286,6 +296,7 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         version_column=merged.get("version_column"),
         constants={str(k): str(v) for k, v in constants.items()},
         columns=columns,
+        days_after_export=days_after_export,
     )
 
 
@@ -326,6 +337,9 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
     symbols = spec.get("symbols", [])
     if not isinstance(symbols, list) or not all(isinstance(s, str) and s.strip() for s in symbols):
         raise ConfigError(f"{label}, field 'symbols': must be a list of texts such as ['₫', 'VND']")
+    event = spec.get("event", True)
+    if not isinstance(event, bool) or ("event" in spec and column_type not in ("date", "timestamp")):
+        raise ConfigError(f"{label}, field 'event': true or false, only for date and timestamp columns")
     accepted = spec.get("accepted_values")
     if accepted is not None and (not isinstance(accepted, list) or not accepted):
         raise ConfigError(f"{label}, field 'accepted_values': must be a non-empty list")
@@ -350,4 +364,5 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
         max=spec.get("max"),
         negatives=tuple(dict.fromkeys(negatives)),
         symbols=tuple(unicodedata.normalize("NFC", s.strip()) for s in symbols),
+        event=event,
     )

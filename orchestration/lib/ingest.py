@@ -29,9 +29,10 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -274,7 +275,7 @@ def load_partitions(
         con.execute("rollback")
         raise
     finally:
-        for table in ("run_files", "staged_raw", "staged", "rejected", "parsed", "bad"):
+        for table in ("run_files", "staged_raw", "staged", "rejected", "export_days", "parsed", "bad"):
             con.execute(f"drop table if exists {table}")
     by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
     for landed in files:
@@ -792,7 +793,9 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
                 f"{literal('not an accepted value: ')} || {parsed}",
             )
         )
-    if column.type in ("date", "timestamp"):  # a day of slack for clocks and time zones
+    if column.type in ("date", "timestamp") and column.event:
+        # Not after the wall clock (a day of slack for clocks and time zones), and not after the
+        # export that reports the event: its day (local, the source's zone) plus days_after_export.
         now = "timezone('UTC', now())"
         limit = f"cast({now} as date) + 1" if column.type == "date" else f"{now} + interval 1 day"
         checks.append(
@@ -800,6 +803,21 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
                 "in_future",
                 f"{parsed} > {limit}",
                 f"cast({parsed} as varchar) || {literal(' is in the future')}",
+            )
+        )
+        days = source.days_after_export
+        if column.type == "date":
+            after, shown, zone = f"{parsed} > _partition_date + {days}", f"cast({parsed} as varchar)", ""
+        else:  # __events_before: the export day's end plus the days, in UTC (_export_days)
+            after, shown = f"{parsed} >= __events_before", f"cast({parsed} as varchar) || ' UTC'"
+            zone = f" in {source.timezone}"
+        slack = f"{zone} (+{days} day{'' if days == 1 else 's'} allowed)"
+        checks.append(
+            (
+                "after_export",
+                after,
+                f"{shown} || {literal(' is after the export day ')} || cast(_partition_date as varchar) "
+                f"|| {literal(slack)}",
             )
         )
     for bound, operator in ((column.min, "<"), (column.max, ">")):
@@ -834,10 +852,30 @@ def _of_check(values: dict[int, str]) -> str:
     return "case __check " + " ".join(f"when {n} then {v}" for n, v in values.items()) + " end"
 
 
+def _export_days(con, source: Source) -> None:
+    """Temp table export_days: each partition of `staged` with the first instant (naive UTC) after
+    its export day plus days_after_export, midnight in the source's zone. Computed once per day
+    here: a time zone conversion per row costs a quarter of a microsecond, a join almost nothing."""
+    zone = ZoneInfo(source.timezone)
+    days = [day for (day,) in con.execute("select distinct _partition_date from staged").fetchall()]
+    bounds = [
+        datetime.combine(day + timedelta(days=source.days_after_export + 1), time(), zone)
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+        for day in days
+    ]
+    con.execute("create or replace temp table export_days (_partition_date date, __events_before timestamp)")
+    if days:
+        con.execute(
+            "insert into export_days select unnest(?::date[]), unnest(?::timestamp[])", [days, bounds]
+        )
+
+
 def _check(con, source: Source) -> None:
     """Parse `staged` into `parsed` in one pass: every mapped column to its type, and the number
     of the first row-level rule the row breaks (__check, evaluated once per row). Rows that break
     a rule, and good rows that repeat an earlier good row of their file, are listed in `bad`."""
+    _export_days(con, source)
     parsed_columns = _parsed_columns(source)
     checks = [check for c in source.columns for check in _rule_checks(source, c)]
     failing = _first_failing([(cond, str(n)) for n, (_, cond, _) in enumerate(checks, 1)])
@@ -845,7 +883,9 @@ def _check(con, source: Source) -> None:
         f"""create or replace temp table parsed as
         select _source_file, _partition_date, _line, {", ".join(_parsed(c.name) for c in source.columns)},
             {failing} as __check
-        from (select *, {parsed_columns} from staged) as typed"""
+        from (
+            select *, {parsed_columns} from staged inner join export_days using (_partition_date)
+        ) as typed"""
     )
     # Repeats: good rows equal on the key to an earlier good row of their file. With a version
     # column the key is the primary key and version (a later version is an update); without one,
