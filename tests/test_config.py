@@ -15,6 +15,8 @@ def test_shipped_configuration_covers_every_domain():
     sources = load_sources()
     assert {s.domain for s in sources} == {"marketing", "sales", "shipping", "support"}
     assert len({s.name for s in sources}) == len(sources)
+    # The hand-kept sheet lists an order again when its status changes (DECISIONLOG).
+    assert [s.name for s in sources if s.versioned_by_row_order] == ["manual_orders"]
 
 
 def test_partition_is_read_from_the_file_name(write_config):
@@ -53,6 +55,11 @@ def test_partition_is_read_from_the_file_name(write_config):
         ),
         ("    domain: sales", "    domain: sales\n    delimeter: ';'", r"field 'delimeter': unknown field"),
         ("{source: Score, type: integer", "{type: integer", r"column 'score', field 'source'"),
+        (
+            "version_column: updated_at",
+            "version_column: updated_at\n    versioned_by_row_order: true",
+            r"field 'versioned_by_row_order': a source has a version column or row order, not both",
+        ),
         ("symbols: [₫]", "symbols: [₫], negatives: [brackets]", r"column 'amount', field 'negatives'"),
         ("type: text, accepted_values", "type: text, event: false, accepted_values", r"field 'event'"),
         ("type: text, accepted_values", "type: text, symbols: [₫], accepted_values", r"field 'symbols'"),

@@ -42,6 +42,7 @@ SOURCE_FIELDS = {
     "constants",
     "columns",
     "days_after_export",
+    "versioned_by_row_order",
 }
 COLUMN_FIELDS = {
     "source",
@@ -129,6 +130,9 @@ class Source:
     constants: dict[str, str] = field(default_factory=dict)
     # An event date may be at most this many days after the file's export day (its partition).
     days_after_export: int = 1
+    # Without a version column: the sheet lists a record again when it changes, so a later row
+    # of the same key is its newer version (not a conflicting copy).
+    versioned_by_row_order: bool = False
 
     @property
     def table(self) -> str:
@@ -271,6 +275,11 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
     days_after_export = merged.get("days_after_export", 1)
     if not isinstance(days_after_export, int) or isinstance(days_after_export, bool) or days_after_export < 0:
         raise fail("days_after_export", f"{days_after_export!r} must be a whole number of days >= 0")
+    versioned_by_row_order = merged.get("versioned_by_row_order", False)
+    if not isinstance(versioned_by_row_order, bool):
+        raise fail("versioned_by_row_order", f"{versioned_by_row_order!r} must be true or false")
+    if versioned_by_row_order and merged.get("version_column"):
+        raise fail("versioned_by_row_order", "a source has a version column or row order, not both")
     row_date_type = next(c.type for c in columns if c.name == merged["row_date"])
     if row_date_type not in ("date", "timestamp"):
         raise fail("row_date", f"{merged['row_date']!r} must be a date or timestamp column")
@@ -297,6 +306,7 @@ def _parse_source(entry: Any, defaults: dict, index: int, file_name: str) -> Sou
         constants={str(k): str(v) for k, v in constants.items()},
         columns=columns,
         days_after_export=days_after_export,
+        versioned_by_row_order=versioned_by_row_order,
     )
 
 

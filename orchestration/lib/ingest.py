@@ -305,11 +305,12 @@ def _plan(landing_dir: Path, source: Source, partitions: list[date]) -> list[_La
 
 
 def _batches(files: list[_Landed]) -> Iterator[list[_Landed]]:
-    """Whole files, in order, about BATCH_BYTES at a time: the temp tables of a batch stay small."""
+    """Whole partitions, in order, about BATCH_BYTES at a time: the temp tables of a batch stay
+    small, and the files of one export day are checked together (conflicting copies, _check)."""
     batch: list[_Landed] = []
     size = 0
     for landed in files:
-        if batch and size + landed.size > BATCH_BYTES:
+        if batch and size + landed.size > BATCH_BYTES and landed.partition != batch[-1].partition:
             yield batch
             batch, size = [], 0
         batch.append(landed)
@@ -848,7 +849,10 @@ def _first_failing(checks: list[tuple[str, str]]) -> str:
 
 
 def _of_check(values: dict[int, str]) -> str:
-    """CASE expression picking the value of the row's check (__check: 0 a repeat, n the n-th rule)."""
+    """CASE expression picking the value of the row's check (__check: 0 a repeat, -1 a conflict,
+    n the n-th rule)."""
+    if not values:
+        return "cast(null as varchar)"
     return "case __check " + " ".join(f"when {n} then {v}" for n, v in values.items()) + " end"
 
 
@@ -874,7 +878,8 @@ def _export_days(con, source: Source) -> None:
 def _check(con, source: Source) -> None:
     """Parse `staged` into `parsed` in one pass: every mapped column to its type, and the number
     of the first row-level rule the row breaks (__check, evaluated once per row). Rows that break
-    a rule, and good rows that repeat an earlier good row of their file, are listed in `bad`."""
+    a rule, copies of an earlier good row of their file, and good rows that give one record two
+    contents (conflicts) are listed in `bad`, with the column and reason of repeats and conflicts."""
     _export_days(con, source)
     parsed_columns = _parsed_columns(source)
     checks = [check for c in source.columns for check in _rule_checks(source, c)]
@@ -887,43 +892,87 @@ def _check(con, source: Source) -> None:
             select *, {parsed_columns} from staged inner join export_days using (_partition_date)
         ) as typed"""
     )
-    # Repeats: good rows equal on the key to an earlier good row of their file. With a version
-    # column the key is the primary key and version (a later version is an update); without one,
-    # the row order is the version, so only an identical row repeats. Rows whose key hashes alike
-    # are found in one cheap pass over a 64-bit hash; only those are compared on the key itself.
-    key = [_parsed(k) for k in _repeat_key(source)]
-    p_key = ", ".join(f"p.{k}" for k in key)
+    # A record is its key and version (primary key + version_column; without a version column,
+    # the primary key) within an export day: several files of a day are one delivery and its
+    # corrected copies. Good rows of one record with different contents are a conflict, all of
+    # them quarantined: which one is right is unknown, and staging would pick one arbitrarily.
+    # Identical rows are copies: in one file the later ones are repeats; in two files of the day
+    # both load (staging keeps one, they are equal). A source versioned by row order has no
+    # conflicts: its repeats are identical rows of a file. Rows whose key hashes alike are found
+    # in one cheap pass over a 64-bit hash; only those are compared on the values themselves.
+    key_names = _record_key(source)
+    key = [_parsed(k) for k in key_names]
+    content = [_parsed(c.name) for c in source.columns]
+    scope = "_source_file" if source.versioned_by_row_order else "_partition_date"
+    p_key, p_content = (", ".join(f"p.{k}" for k in columns) for columns in (key, content))
     same_key = " and ".join(f"c.{k} is not distinct from r.{k}" for k in key)
+    same_content = " and ".join(f"c.{k} is not distinct from r.{k}" for k in content)
+    differing = ", ".join(
+        f"case when count(distinct {_parsed(c.name)}) + (count({_parsed(c.name)}) < count(*))::int > 1 "
+        f"then {literal(c.name)} end"
+        for c in source.columns
+        if c.name not in key_names
+    )
+    key_values = " || ', ' || ".join(f"coalesce(cast({k} as varchar), 'null')" for k in key)
+    if source.version_column:
+        copy_column = literal(", ".join(key_names))
+        copy_reason = literal("same " + " and ".join(key_names) + " as line ")
+    else:
+        copy_column, copy_reason = "cast(null as varchar)", literal("identical to line ")
     con.execute(
         f"""create or replace temp table bad as
         with candidates as (
-            select p._source_file, p._line, {p_key}
+            select p._source_file, p._partition_date, p._line, {p_content}, hash({p_content}) as __content
             from parsed as p
             semi join (
-                select _source_file, hash({", ".join(key)}) as key_hash from parsed
+                select {scope}, hash({", ".join(key)}) as key_hash from parsed
                 where __check is null
                 group by all having count(*) > 1
-            ) as h on h._source_file = p._source_file and h.key_hash = hash({p_key})
+            ) as h on h.{scope} = p.{scope} and h.key_hash = hash({p_key})
             where p.__check is null
         ),
-        repeated as (
-            select _source_file, {", ".join(key)}, min(_line) as __first_line from candidates
+        records as (
+            select {scope}, {", ".join(key)},
+                {literal("same " + ", ".join(key_names) + " (")} || {key_values} || ') but different '
+                    || concat_ws(', ', {differing or "null"}) || ': '
+                    || string_agg(_source_file || ':' || _line, ', ' order by _source_file, _line)
+                    as __reason,
+                concat_ws(', ', {differing or "null"}) as __column
+            from candidates
+            group by {scope}, {", ".join(key)}
+            having count(distinct __content) > 1
+        ),
+        conflicts as (
+            select c._source_file, c._line, -1 as __check, r.__column, r.__reason
+            from candidates as c
+            inner join records as r on c.{scope} = r.{scope} and {same_key}
+        ),
+        copies as (
+            select _source_file, {", ".join(content)}, min(_line) as __first_line from candidates
             group by all having count(*) > 1
         )
-        select _source_file, _line, __check, cast(null as bigint) as __first_line
+        select _source_file, _line, __check, cast(null as varchar) as __column,
+            cast(null as varchar) as __reason
         from parsed where __check is not null
         union all
-        select c._source_file, c._line, 0, r.__first_line
+        select * from conflicts
+        union all
+        select c._source_file, c._line, 0, {copy_column}, {copy_reason} || r.__first_line
         from candidates as c
-        inner join repeated as r on c._source_file = r._source_file and {same_key}
+        inner join copies as r on c._source_file = r._source_file and {same_content}
+        anti join conflicts as x on x._source_file = c._source_file and x._line = c._line
         where c._line > r.__first_line"""
     )
 
 
-def _repeat_key(source: Source) -> list[str]:
+def _record_key(source: Source) -> list[str]:
+    """The columns that identify one version of a record (see _check)."""
     if source.version_column:
-        return [*source.primary_key, source.version_column]
-    return [c.name for c in source.columns]
+        return [*(k for k in source.primary_key if k not in source.constants), source.version_column]
+    if source.versioned_by_row_order:
+        return [c.name for c in source.columns]
+    # A constant tells no row apart.
+    return [k for k in source.primary_key if k not in source.constants] or [c.name for c in source.columns]
 
 
 def _count(con, files: list[_Landed]) -> None:
@@ -972,14 +1021,10 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
 
     # Quarantine: the failing rule, column and reason of each bad row, computed for those rows only.
     checks = [(c.name, *check) for c in source.columns for check in _rule_checks(source, c)]
-    if source.version_column:
-        key = _repeat_key(source)
-        repeat = (literal(", ".join(key)), literal("same " + " and ".join(key) + " as line "))
-    else:
-        repeat = ("cast(null as varchar)", literal("identical to line "))
-    rule = _of_check({0: "'duplicate_row'"} | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
-    column = _of_check({0: repeat[0]} | {n: literal(c[0]) for n, c in enumerate(checks, 1)})
-    reason = _of_check({0: f"{repeat[1]} || __first_line"} | {n: c[3] for n, c in enumerate(checks, 1)})
+    repeats = {0: "'duplicate_row'", -1: "'conflicting_record'"}  # their column and reason: from _check
+    rule = _of_check(repeats | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
+    column = f"coalesce(__column, {_of_check({n: literal(c[0]) for n, c in enumerate(checks, 1)})})"
+    reason = f"coalesce(__reason, {_of_check({n: c[3] for n, c in enumerate(checks, 1)})})"
     parsed_columns = _parsed_columns(source)
     if source.format == "ndjson":
         raw_record = "line"
@@ -989,7 +1034,7 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
     con.execute(
         f"""insert into quarantine.{quote(source.name)} ({", ".join(quote(c) for c in QUARANTINE_COLUMNS)})
         with hit as (
-            select s.*, b.__check, b.__first_line
+            select s.*, b.__check, b.__column, b.__reason
             from staged as s inner join bad as b using (_source_file, _line)
         ),
         typed as (select *, {raw_record} as __raw_record, {parsed_columns} from hit)
