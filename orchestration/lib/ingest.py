@@ -671,8 +671,12 @@ def _number_grammar(column: Column) -> str:
     number = "(?:" + "|".join(forms) + ")"
     if not column.symbols:
         return number
-    symbol = "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
+    symbol = _symbol_regex(column)
     return f"(?:{symbol}{SPACE}{number}|{number}{SPACE}{symbol}|{number})"
+
+
+def _symbol_regex(column: Column) -> str:
+    return "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
 
 
 def _number_expression(column: Column, text: str) -> str:
@@ -683,7 +687,7 @@ def _number_expression(column: Column, text: str) -> str:
     sql_type = SQL_TYPES[column.type]
     number = text
     if column.symbols:
-        symbol = "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
+        symbol = _symbol_regex(column)
         number = f"regexp_replace({number}, {literal(f'^{symbol}{SPACE}|{SPACE}{symbol}$')}, '')"
     if "parentheses" in column.negatives:
         number = f"(case when starts_with({number}, '(') then '-' || {number}[2:-2] else {number} end)"
@@ -967,12 +971,12 @@ def _check(con, source: Source) -> None:
 
 def _record_key(source: Source) -> list[str]:
     """The columns that identify one version of a record (see _check)."""
+    key = [k for k in source.primary_key if k not in source.constants]  # a constant tells no row apart
     if source.version_column:
-        return [*(k for k in source.primary_key if k not in source.constants), source.version_column]
-    if source.versioned_by_row_order:
+        return [*key, source.version_column]
+    if source.versioned_by_row_order or not key:
         return [c.name for c in source.columns]
-    # A constant tells no row apart.
-    return [k for k in source.primary_key if k not in source.constants] or [c.name for c in source.columns]
+    return key
 
 
 def _count(con, files: list[_Landed]) -> None:
