@@ -399,9 +399,20 @@ def test_xlsx_numeric_cells_are_written_in_the_columns_notation_and_parse_to_the
         assert got is None
 
 
+@given(
+    value=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    thousands=st.sampled_from([None, ".", ","]),
+)
+def test_xlsx_numeric_cells_with_a_fraction_never_pass_as_integers(con, value, thousands):
+    column = number_column("integer", thousands, ".", ("minus",))
+    (got,) = parse(con, column, [_cell_text(value, column)])
+    assert got == (int(value) if float(f"{value:.15g}").is_integer() else None)
+
+
 def test_xlsx_cells_other_than_numbers(con):
     timestamp = Column(name="x", source="x", type="timestamp", format="%d/%m/%Y %H:%M")
     assert _cell_text(datetime(2025, 7, 1, 20, 15), timestamp) == "01/07/2025 20:15"
     assert _cell_text(date(2025, 7, 1), Column(name="x", source="x", type="date")) == "2025-07-01"
     assert _cell_text(True, Column(name="x", source="x", type="boolean")) == "true"
     assert _cell_text(912345678.0, Column(name="x", source="x", type="text")) == "912345678"
+    assert _cell_text(1.234, number_column("integer", ".")) == "1,234"  # not 1234 through the thousands rule

@@ -336,7 +336,7 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
     number_fields = [name for name in ("thousands", "decimal_mark", "negatives", "symbols") if name in spec]
     if number_fields and column_type not in ("integer", "decimal"):
         raise ConfigError(f"{label}, field '{number_fields[0]}': only for integer and decimal columns")
-    if spec.get("thousands") is not None and spec.get("thousands") == spec.get("decimal_mark", "."):
+    if column_type == "decimal" and spec.get("thousands") == spec.get("decimal_mark", "."):
         raise ConfigError(f"{label}, field 'thousands': must differ from the decimal mark")
     negatives = spec.get("negatives", ["minus"])
     if not isinstance(negatives, list) or not set(negatives) <= set(NEGATIVE_FORMS):

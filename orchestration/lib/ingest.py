@@ -605,7 +605,10 @@ def _cell_text(value, column: Column | None) -> str | None:
         digits = format(Decimal(f"{abs(value):.15g}"), "f")
         if column is None or column.type not in ("integer", "decimal"):
             return ("-" if value < 0 else "") + digits
-        digits = digits.replace(".", column.decimal_mark)
+        # An integer column has no decimal mark: a fraction is written so that it cannot pass for
+        # a thousands group (1.234 with '.' thousands is 1,234, unparseable, not 1234).
+        mark = column.decimal_mark if column.type == "decimal" else "," if column.thousands == "." else "."
+        digits = digits.replace(".", mark)
         if value >= 0:
             return digits
         return f"({digits})" if column.negatives[:1] == ("parentheses",) else f"-{digits}"
