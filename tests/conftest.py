@@ -26,7 +26,7 @@ sources:
       customer_name: {source: Khách hàng, type: text}
       ordered_at: {source: Ngày đặt, type: timestamp, format: "%d/%m/%Y %H:%M", required: true}
       updated_at: {source: Updated, type: timestamp, format: iso}
-      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", min: 0}
+      amount: {source: Thành tiền, type: decimal, thousands: ".", decimal_mark: ",", symbols: [₫], min: 0}
       status: {source: Trạng thái, type: text, accepted_values: [Mới, Đã giao, Đã hủy]}
       score: {source: Score, type: integer, min: 1, max: scale_max}
       scale_max: {source: Scale, type: integer}

@@ -19,6 +19,8 @@ def test_shipped_configuration_covers_every_domain():
     sources = load_sources()
     assert {s.domain for s in sources} == {"marketing", "sales", "shipping", "support"}
     assert len({s.name for s in sources}) == len(sources)
+    # The hand-kept sheet lists an order again when its status changes (DECISIONLOG).
+    assert [s.name for s in sources if s.versioned_by_row_order] == ["manual_orders"]
 
 
 def test_partition_is_read_from_the_file_name(write_config):
@@ -68,6 +70,16 @@ def test_partition_is_read_from_the_file_name(write_config):
             "    domain: sales\n    known_missing: [04/07/2025]",
             r"field 'known_missing': '04/07/2025' is not a date \(YYYY-MM-DD\)",
         ),
+        (
+            "version_column: updated_at",
+            "version_column: updated_at\n    versioned_by_row_order: true",
+            r"field 'versioned_by_row_order': a source has a version column or row order, not both",
+        ),
+        ("symbols: [₫]", "symbols: [₫], negatives: [brackets]", r"column 'amount', field 'negatives'"),
+        ("type: text, accepted_values", "type: text, event: false, accepted_values", r"field 'event'"),
+        ("type: text, accepted_values", "type: text, symbols: [₫], accepted_values", r"field 'symbols'"),
+        ('"%d/%m/%Y %H:%M"', '"%d/%m/%Y %H:%M %Q"', r"field 'format': \['%Q'\] not supported"),
+        ("    domain: sales", "    domain: sales\n    days_after_export: -1", r"field 'days_after_export'"),
     ],
 )
 def test_bad_entries_name_the_entry_and_field(write_config, old, new, message):

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from orchestration.lib.ingest import IngestError, SchemaDriftError, load_partition
+from orchestration.lib.quality import encoding_failures
 
 DAY = date(2025, 7, 1)
 CONFIG = """
@@ -93,11 +94,29 @@ def test_repeated_header_line_inside_the_file_is_quarantined(con, write_config, 
     ]
 
 
-def test_letters_already_replaced_by_question_marks_are_loaded_as_is(con, write_config, landing):
-    # The damage happened before the export reached us; the text is kept so that it can be seen.
-    source = setup(write_config, landing, (HEADER + "C1,01/07/2025 08:00:00,Kh?ch h?i ??n h?ng\n").encode())
-    assert load_partition(con, source, landing, DAY).rows_loaded == 1
-    assert con.execute("select note from raw.calls").fetchall() == [("Kh?ch h?i ??n h?ng",)]
+def test_letters_already_replaced_by_question_marks_are_loaded_and_reported(con, write_config, landing):
+    """The damage happened before the export reached us: the text is loaded as it is, and the
+    quality check warns with samples and their file:line, so that someone asks for a good export."""
+    source = setup(
+        write_config,
+        landing,
+        (
+            HEADER
+            + "C1,01/07/2025 08:00:00,Tr?i nghi?m kh?ch h?ng\n"
+            + "C2,01/07/2025 09:00:00,Khách hỏi ?\n"  # a question mark, not a lost letter
+            + "C3,01/07/2025 10:00:00,https://shop.vn/?id=1\n"
+        ).encode(),
+    )
+    assert load_partition(con, source, landing, DAY).rows_loaded == 3
+    assert con.execute("select note from raw.calls where call_id = 'C1'").fetchall() == [
+        ("Tr?i nghi?m kh?ch h?ng",)
+    ]
+    (failure,) = encoding_failures(con, source, [DAY], min_share=0.1)
+    assert (failure.column, failure.severity, failure.unexpected_count) == ("note", "warning", 1)
+    assert failure.sample_values == ["Tr?i nghi?m kh?ch h?ng (calls/calls_2025-07-01.csv:2)"]
+    assert failure.detail.startswith("1 of 3 values in calls/calls_2025-07-01.csv have '?' inside words")
+    # Below the share in its file (1 of 3 is 33%), a stray one is not reported.
+    assert encoding_failures(con, source, [DAY], min_share=0.5) == []
 
 
 def test_missing_column_stops_the_source(con, write_config, landing):

@@ -111,7 +111,7 @@
     {{ return({
         'text': dbt.type_string(),
         'integer': 'bigint',
-        'decimal': 'decimal(18, 4)',
+        'decimal': 'decimal(18, 6)',
         'date': 'date',
         'timestamp': dbt.type_timestamp(),
         'boolean': 'boolean',

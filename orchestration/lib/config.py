@@ -48,6 +48,8 @@ SOURCE_FIELDS = {
     "row_date",
     "constants",
     "columns",
+    "days_after_export",
+    "versioned_by_row_order",
 }
 # Expected deliveries (_parse_expected).
 SOURCE_FIELDS |= {"expected", "expected_from", "known_missing"}
@@ -62,7 +64,35 @@ COLUMN_FIELDS = {
     "min",
     "max",
     "values",
+    "negatives",
+    "symbols",
+    "event",
 }
+NEGATIVE_FORMS = {"minus": "-1250", "parentheses": "(1250)"}
+# strptime directives a date or timestamp `format` may use, each with the exact text it reads: a
+# value must match the whole format (zero-padded fields stay padded; %-d has no leading zero).
+FORMAT_DIRECTIVES = {
+    "%Y": "[1-9][0-9]{3}",  # 1000 to 9999: DuckDB reads the year 0000 as 1 BC
+    "%y": "[0-9]{2}",
+    "%m": "[0-9]{2}",
+    "%d": "[0-9]{2}",
+    "%H": "[0-9]{2}",
+    "%I": "[0-9]{2}",
+    "%M": "[0-9]{2}",
+    "%S": "[0-9]{2}",
+    "%-m": "(?:0|[1-9][0-9]?)",
+    "%-d": "(?:0|[1-9][0-9]?)",
+    "%-H": "(?:0|[1-9][0-9]?)",
+    "%-I": "(?:0|[1-9][0-9]?)",
+    "%-M": "(?:0|[1-9][0-9]?)",
+    "%-S": "(?:0|[1-9][0-9]?)",
+    "%f": "[0-9]{1,6}",
+    "%b": "[A-Za-z]{3}",
+    "%p": "(?:AM|PM|am|pm)",
+    "%z": "[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]",
+    "%%": "%",
+}
+FORMAT_DIRECTIVE = re.compile(r"%-?[a-zA-Z%]")
 
 # How exports are read (orchestration/lib/ingest.py): a CSV record whose quoted fields span more
 # lines than this is taken for a quote that never closes (the reader goes on at the next line).
@@ -142,6 +172,13 @@ class Column:
     max: float | str | None = None
     # The export's words -> the canonical words, applied in dbt staging (e.g. Kênh: Zalo -> zalo).
     values: dict[str, str] | None = None
+    # Numbers: the forms a negative may take (NEGATIVE_FORMS), and currency or unit symbols
+    # allowed before or after the number ("1.250.000 ₫").
+    negatives: tuple[str, ...] = ("minus",)
+    symbols: tuple[str, ...] = ()
+    # Dates and timestamps: an event (ordered, sent, updated...) cannot be later than the export
+    # that reports it; false for dates an export holds ahead of time (a promised delivery date).
+    event: bool = True
 
 
 @dataclass(frozen=True)
@@ -178,6 +215,12 @@ class Source:
         return day.isoweekday() in self.expected_weekdays and (
             self.expected_from is None or day >= self.expected_from
         )
+
+    # An event date may be at most this many days after the file's export day (its partition).
+    days_after_export: int = 1
+    # Without a version column: the sheet lists a record again when it changes, so a later row
+    # of the same key is its newer version (not a conflicting copy).
+    versioned_by_row_order: bool = False
 
     @property
     def table(self) -> str:
@@ -338,6 +381,14 @@ def _parse_source(
     row_date = merged.get("row_date")
     if row_date and next(c.type for c in columns if c.name == row_date) not in ("date", "timestamp"):
         raise fail("row_date", f"{row_date!r} must be a date or timestamp column")
+    days_after_export = merged.get("days_after_export", 1)
+    if not isinstance(days_after_export, int) or isinstance(days_after_export, bool) or days_after_export < 0:
+        raise fail("days_after_export", f"{days_after_export!r} must be a whole number of days >= 0")
+    versioned_by_row_order = merged.get("versioned_by_row_order", False)
+    if not isinstance(versioned_by_row_order, bool):
+        raise fail("versioned_by_row_order", f"{versioned_by_row_order!r} must be true or false")
+    if versioned_by_row_order and merged.get("version_column"):
+        raise fail("versioned_by_row_order", "a source has a version column or row order, not both")
     for column in columns:
         for bound in (column.min, column.max):
             if isinstance(bound, str) and bound not in column_names:
@@ -366,6 +417,8 @@ def _parse_source(
         customer_namespace=str(merged.get("customer_namespace") or name),
         max_record_lines=max_record_lines,
         **_parse_expected(merged, fail),
+        days_after_export=days_after_export,
+        versioned_by_row_order=versioned_by_row_order,
     )
 
 
@@ -458,6 +511,30 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
                 f"{label}, field 'values': a mapping of export words to canonical words (text only)"
             )
         values = {unicodedata.normalize("NFC", str(k)): str(v) for k, v in values.items()}
+    if fmt is not None and fmt != "iso":
+        unknown_directives = sorted(set(FORMAT_DIRECTIVE.findall(str(fmt))) - set(FORMAT_DIRECTIVES))
+        if unknown_directives:
+            raise ConfigError(
+                f"{label}, field 'format': {unknown_directives} not supported "
+                f"(use {', '.join(FORMAT_DIRECTIVES)} or iso)"
+            )
+    number_fields = [name for name in ("thousands", "decimal_mark", "negatives", "symbols") if name in spec]
+    if number_fields and column_type not in ("integer", "decimal"):
+        raise ConfigError(f"{label}, field '{number_fields[0]}': only for integer and decimal columns")
+    if column_type == "decimal" and spec.get("thousands") == spec.get("decimal_mark", "."):
+        raise ConfigError(f"{label}, field 'thousands': must differ from the decimal mark")
+    negatives = spec.get("negatives", ["minus"])
+    if not isinstance(negatives, list) or not set(negatives) <= set(NEGATIVE_FORMS):
+        raise ConfigError(
+            f"{label}, field 'negatives': {negatives!r} must be a list of {', '.join(NEGATIVE_FORMS)} "
+            "(or [] for none)"
+        )
+    symbols = spec.get("symbols", [])
+    if not isinstance(symbols, list) or not all(isinstance(s, str) and s.strip() for s in symbols):
+        raise ConfigError(f"{label}, field 'symbols': must be a list of texts such as ['₫', 'VND']")
+    event = spec.get("event", True)
+    if not isinstance(event, bool) or ("event" in spec and column_type not in ("date", "timestamp")):
+        raise ConfigError(f"{label}, field 'event': true or false, only for date and timestamp columns")
     accepted = spec.get("accepted_values")
     if accepted is None and values:
         accepted = list(values)  # a word the mapping does not know is quarantined
@@ -483,4 +560,7 @@ def _parse_column(name: Any, spec: Any, label: str) -> Column:
         min=spec.get("min"),
         max=spec.get("max"),
         values=values,
+        negatives=tuple(dict.fromkeys(negatives)),
+        symbols=tuple(unicodedata.normalize("NFC", s.strip()) for s in symbols),
+        event=event,
     )

@@ -32,12 +32,14 @@ import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
-from orchestration.lib.config import Column, Source
+from orchestration.lib.config import FORMAT_DIRECTIVES, NEGATIVE_FORMS, Column, Source
 
 # Encodings DuckDB reads itself; any other (UTF-16 too) is transcoded to UTF-8 by _readable.
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "latin-1": "latin-1"}
@@ -52,7 +54,7 @@ REJECTED_LINE_BYTES = 10_000
 SQL_TYPES = {
     "text": "varchar",
     "integer": "bigint",
-    "decimal": "decimal(18, 2)",
+    "decimal": "decimal(18, 6)",  # see DECIMAL_PLACES
     "date": "date",
     "timestamp": "timestamp",
     "boolean": "boolean",
@@ -178,16 +180,19 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 def _create_or_extend(con, schema: str, table: str, columns: dict[str, str]) -> None:
     body = ", ".join(f"{quote(name)} {sql_type}" for name, sql_type in columns.items())
     con.execute(f"create table if not exists {schema}.{quote(table)} ({body})")
-    existing = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+    existing = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchall()
-    }
+    )
     for name, sql_type in columns.items():
         if name not in existing:
             con.execute(f"alter table {schema}.{quote(table)} add column {quote(name)} {sql_type}")
+        elif existing[name].startswith("DECIMAL") and existing[name] != sql_type.upper().replace(" ", ""):
+            # Decimals of an older version (decimal(18, 2)): widened, or new values would be rounded.
+            con.execute(f"alter table {schema}.{quote(table)} alter column {quote(name)} type {sql_type}")
 
 
 def refresh_reconciliation(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> None:
@@ -310,7 +315,16 @@ def load_partitions(
         con.execute("rollback")
         raise
     finally:
-        for table in ("run_files", "staged_raw", "staged", "rejected", "moved", "parsed", "bad"):
+        for table in (
+            "run_files",
+            "staged_raw",
+            "staged",
+            "rejected",
+            "moved",
+            "export_days",
+            "parsed",
+            "bad",
+        ):  # noqa: E501
             con.execute(f"drop table if exists {table}")
     by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
     for landed in files:
@@ -340,11 +354,12 @@ def _plan(landing_dir: Path, source: Source, partitions: list[date]) -> list[_La
 
 
 def _batches(files: list[_Landed]) -> Iterator[list[_Landed]]:
-    """Whole files, in order, about BATCH_BYTES at a time: the temp tables of a batch stay small."""
+    """Whole partitions, in order, about BATCH_BYTES at a time: the temp tables of a batch stay
+    small, and the files of one export day are checked together (conflicting copies, _check)."""
     batch: list[_Landed] = []
     size = 0
     for landed in files:
-        if batch and size + landed.size > BATCH_BYTES:
+        if batch and size + landed.size > BATCH_BYTES and landed.partition != batch[-1].partition:
             yield batch
             batch, size = [], 0
         batch.append(landed)
@@ -953,13 +968,14 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
             for i, v in enumerate(next(rows, None) or ())
         ]
         positions = {name: header.index(name) for name in kept if name in header}
+        mapped = {c.source: c for c in reversed(source.columns)}
         columns: dict[str, list] = {"__line": [], **{name: [] for name in positions}}
         for offset, row in enumerate(rows):
             if all(v is None or str(v).strip() == "" for v in row):
                 continue
             columns["__line"].append(source.skip_rows + 2 + offset)
             for name, index in positions.items():
-                columns[name].append(_cell_text(row[index]) if index < len(row) else None)
+                columns[name].append(_cell_text(row[index], mapped[name]) if index < len(row) else None)
     except Exception as error:
         raise IngestError(f"source '{source.name}', file {relative}: not a readable XLSX: {error}") from error
     table = pa.table(
@@ -977,19 +993,64 @@ def _stage_xlsx(con, source: Source, landed: _Landed, kept: list[str]) -> list[s
     return header
 
 
-def _cell_text(value) -> str | None:
+def _cell_text(value, column: Column | None) -> str | None:
+    """A cell as the text the column's parser reads. Numeric cells are numbers, not text: they are
+    written in the column's own notation (its decimal mark, no thousands separator, its negative
+    form), with Excel's 15 significant digits, so that 650000.5 is read as 650000.5 and never
+    through the sheet's thousands rule as 6500005. Dates are written in the column's format."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):  # a date-only cell (openpyxl read it as midnight)
-        return value.strftime("%d/%m/%Y 00:00")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        digits = format(Decimal(f"{abs(value):.15g}"), "f")
+        if column is None or column.type not in ("integer", "decimal"):
+            return ("-" if value < 0 else "") + digits
+        # An integer column has no decimal mark: a fraction is written so that it cannot pass for
+        # a thousands group (1.234 with '.' thousands is 1,234, unparseable, not 1234).
+        mark = column.decimal_mark if column.type == "decimal" else "," if column.thousands == "." else "."
+        digits = digits.replace(".", mark)
+        if value >= 0:
+            return digits
+        return f"({digits})" if column.negatives[:1] == ("parentheses",) else f"-{digits}"
+    if isinstance(value, date):  # calamine gives a date-only cell as a date
+        when = value if isinstance(value, datetime) else datetime.combine(value, time())
+        if column is not None and column.type in ("date", "timestamp"):
+            if column.format in (None, "iso"):
+                return when.date().isoformat() if column.type == "date" else when.isoformat(sep=" ")
+            return when.strftime(column.format)
+        return when.strftime("%d/%m/%Y %H:%M")
     return str(value)
 
 
 # ----------------------------------------------------------------------------- parsing
+
+# Decimals keep 6 places: every ISO 4217 minor unit (at most 4) and the micro-units in which ad
+# platforms report money and fractional conversions. A value with more places is quarantined,
+# never rounded; 12 digits before the mark (up to 999,999,999,999.999999) fit any amount of a row.
+DECIMAL_PLACES = 6
+REGEX_SPECIAL = set(r".^$*+?()[]{}|\-/")
+SPACE = r"[\s\x{00A0}]*"  # between a number and its symbol: spaces, no-break spaces
+# DuckDB's cast also reads 24:00 as the next midnight and offsets such as +24:00 or +14:61.
+ISO_TIMESTAMP = (
+    r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?"
+)
+ISO_OFFSET = r"(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)"
+GLOB_DIRECTIVES = {  # fixed-width directives, as DuckDB GLOB classes (a glob is cheaper than a regex)
+    "%Y": "[1-9]" + "[0-9]" * 3,
+    "%y": "[0-9]" * 2,
+    "%m": "[0-9]" * 2,
+    "%d": "[0-9]" * 2,
+    "%H": "[0-9]" * 2,
+    "%I": "[0-9]" * 2,
+    "%M": "[0-9]" * 2,
+    "%S": "[0-9]" * 2,
+    "%b": "[A-Za-z]" * 3,
+}
+
+
+def _regex_escape(text: str) -> str:
+    return "".join("\\" + char if char in REGEX_SPECIAL else char for char in text)
 
 
 def _raw_value(source: Source, column: Column) -> str:
@@ -999,38 +1060,110 @@ def _raw_value(source: Source, column: Column) -> str:
     return quote(column.source)
 
 
+def _number_grammar(column: Column) -> str:
+    """The regular expression a number of this column must match whole (RE2, as DuckDB's)."""
+    digits = "[0-9]+"
+    if column.thousands:
+        digits = f"(?:[0-9]{{1,3}}(?:{_regex_escape(column.thousands)}[0-9]{{3}})+|[0-9]+)"
+    if column.type == "decimal":
+        digits += f"(?:{_regex_escape(column.decimal_mark)}[0-9]{{1,{DECIMAL_PLACES}}})?"
+    forms = [digits]
+    if "minus" in column.negatives:
+        forms.append(f"-{digits}")
+    if "parentheses" in column.negatives:
+        forms.append(f"\\({digits}\\)")
+    number = "(?:" + "|".join(forms) + ")"
+    if not column.symbols:
+        return number
+    symbol = _symbol_regex(column)
+    return f"(?:{symbol}{SPACE}{number}|{number}{SPACE}{symbol}|{number})"
+
+
+def _symbol_regex(column: Column) -> str:
+    return "(?:" + "|".join(_regex_escape(s) for s in column.symbols) + ")"
+
+
+def _number_expression(column: Column, text: str) -> str:
+    """A number exactly as written, or null: digits only cast directly (most values); anything
+    else must match the column's grammar whole, then loses its symbol, thousands separators and
+    accounting parentheses and casts. try_cast alone would read '1.5' as the integer 2 and '0x10'
+    as 16; the grammar leaves no such reading. Out of range (a bigint, 12 integer digits) is null."""
+    sql_type = SQL_TYPES[column.type]
+    number = text
+    if column.symbols:
+        symbol = _symbol_regex(column)
+        number = f"regexp_replace({number}, {literal(f'^{symbol}{SPACE}|{SPACE}{symbol}$')}, '')"
+    if "parentheses" in column.negatives:
+        number = f"(case when starts_with({number}, '(') then '-' || {number}[2:-2] else {number} end)"
+    if column.thousands:
+        number = f"replace({number}, {literal(column.thousands)}, '')"
+    if column.type == "decimal" and column.decimal_mark != ".":
+        number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
+    return (
+        f"case when not ({text} glob '*[!0-9]*') then try_cast({text} as {sql_type}) "
+        f"when regexp_full_match({text}, {literal(_number_grammar(column))}) "
+        f"then try_cast({number} as {sql_type}) end"
+    )
+
+
+def _format_shape(fmt: str, text: str) -> str:
+    """Condition that `text` has exactly the shape of the strptime format: DuckDB's strptime alone
+    reads '1/7/2025' and '2025-7-1', and '01/07/25' as the year 25. A GLOB where every directive
+    has a fixed width, a regular expression otherwise."""
+    parts = [part for part in re.split(r"(%-?[a-zA-Z%])", fmt) if part]
+    literal_parts = [part for part in parts if part not in FORMAT_DIRECTIVES]
+    if all(part in GLOB_DIRECTIVES for part in parts if part in FORMAT_DIRECTIVES) and not any(
+        set(part) & set("*?[]") for part in literal_parts
+    ):
+        return f"{text} glob {literal(''.join(GLOB_DIRECTIVES.get(part, part) for part in parts))}"
+    regex = "".join(FORMAT_DIRECTIVES.get(part) or _regex_escape(part) for part in parts)
+    return f"regexp_full_match({text}, {literal(regex)})"
+
+
 def _parse_expression(source: Source, column: Column, raw: str) -> str:
     text = f"nullif(trim({raw}), '')"
     if column.type == "text":
         # NFC: Windows-1258 and macOS exports write Vietnamese letters as base + combining mark.
         return f"nfc_normalize({text})"
     if column.type == "boolean":
-        return f"try_cast(lower({text}) as boolean)"
+        return f"case lower({text}) when 'true' then true when 'false' then false end"
     if column.type in ("integer", "decimal"):
-        # A plain number casts as it is; only the rest ("1.250.000 ₫") goes through the regex
-        # that keeps digits and marks (coalesce evaluates it only where the cast failed).
-        def cast(number: str) -> str:
-            if column.thousands:
-                number = f"replace({number}, {literal(column.thousands)}, '')"
-            if column.decimal_mark != ".":
-                number = f"replace({number}, {literal(column.decimal_mark)}, '.')"
-            return f"try_cast(nullif({number}, '') as {SQL_TYPES[column.type]})"
-
-        digits_and_marks = f"regexp_replace({text}, '[^0-9,.\\-]', '', 'g')"
-        return f"coalesce({cast(text)}, {cast(digits_and_marks)})"
+        return _number_expression(column, text)
     if column.type == "date":
-        return f"cast(try_strptime({text}, {literal(column.format or '%Y-%m-%d')}) as date)"
+        fmt = column.format or "%Y-%m-%d"
+        parsed = f"cast(try_strptime({text}, {literal(fmt)}) as date)"
+        return f"case when {_format_shape(fmt, text)} then {parsed} end"
     # timestamp -> naive UTC
     zone = literal(source.timezone)
     if column.format in (None, "iso"):
-        has_offset = f"regexp_matches({text}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')"
         return (
-            f"case when {has_offset} then timezone('UTC', try_cast({text} as timestamptz)) "
-            f"else timezone('UTC', timezone({zone}, try_cast({text} as timestamp))) end"
+            f"case when regexp_full_match({text}, {literal(ISO_TIMESTAMP + ISO_OFFSET)}) "
+            f"then timezone('UTC', try_cast({text} as timestamptz)) "
+            f"when regexp_full_match({text}, {literal(ISO_TIMESTAMP)}) "
+            f"then timezone('UTC', timezone({zone}, try_cast({text} as timestamp))) end"
         )
-    if "%z" in column.format or "%Z" in column.format:
-        return f"timezone('UTC', try_strptime({text}, {literal(column.format)}))"
-    return f"timezone('UTC', timezone({zone}, try_strptime({text}, {literal(column.format)})))"
+    parsed = f"try_strptime({text}, {literal(column.format)})"
+    if "%z" not in column.format:
+        parsed = f"timezone({zone}, {parsed})"
+    return f"case when {_format_shape(column.format, text)} then timezone('UTC', {parsed}) end"
+
+
+def _expected(column: Column) -> str:
+    """What a value of the column must look like, for the reason of an unparseable value."""
+    if column.type == "boolean":
+        return "true or false"
+    if column.type in ("date", "timestamp"):
+        if column.format in (None, "iso"):
+            return "%Y-%m-%d" if column.type == "date" else "ISO 8601, e.g. 2025-07-01T09:30:00+07:00"
+        return column.format
+    parts = [f"thousands {column.thousands!r}"] if column.thousands else []
+    if column.type == "decimal":
+        parts.append(f"decimal mark {column.decimal_mark!r}, at most {DECIMAL_PLACES} decimal places")
+    negatives = " or ".join(NEGATIVE_FORMS[form] for form in column.negatives)
+    parts.append(f"negatives as {negatives}" if negatives else "no negatives")
+    if column.symbols:
+        parts.append(f"symbols {' '.join(column.symbols)}")
+    return ", ".join(parts)
 
 
 def _parsed(name: str) -> str:
@@ -1053,12 +1186,11 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
     if column.required:
         checks.append(("missing_required", f"{raw} is null", literal("empty required value")))
     if column.type != "text":
-        described = f"cannot parse as {column.type}" + (f" ({column.format})" if column.format else "")
         checks.append(
             (
                 "unparseable",
                 f"{raw} is not null and {parsed} is null",
-                f"{literal(described + ': ')} || {raw}",
+                f"{literal(f'cannot parse as {column.type} ({_expected(column)}): ')} || {raw}",
             )
         )
     if column.accepted_values:
@@ -1070,7 +1202,9 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
                 f"{literal('not an accepted value: ')} || {parsed}",
             )
         )
-    if column.type in ("date", "timestamp"):  # a day of slack for clocks and time zones
+    if column.type in ("date", "timestamp") and column.event:
+        # Not after the wall clock (a day of slack for clocks and time zones), and not after the
+        # export that reports the event: its day (local, the source's zone) plus days_after_export.
         now = "timezone('UTC', now())"
         limit = f"cast({now} as date) + 1" if column.type == "date" else f"{now} + interval 1 day"
         checks.append(
@@ -1078,6 +1212,21 @@ def _rule_checks(source: Source, column: Column) -> list[tuple[str, str, str]]:
                 "in_future",
                 f"{parsed} > {limit}",
                 f"cast({parsed} as varchar) || {literal(' is in the future')}",
+            )
+        )
+        days = source.days_after_export
+        if column.type == "date":
+            after, shown, zone = f"{parsed} > _partition_date + {days}", f"cast({parsed} as varchar)", ""
+        else:  # __events_before: the export day's end plus the days, in UTC (_export_days)
+            after, shown = f"{parsed} >= __events_before", f"cast({parsed} as varchar) || ' UTC'"
+            zone = f" in {source.timezone}"
+        slack = f"{zone} (+{days} day{'' if days == 1 else 's'} allowed)"
+        checks.append(
+            (
+                "after_export",
+                after,
+                f"{shown} || {literal(' is after the export day ')} || cast(_partition_date as varchar) "
+                f"|| {literal(slack)}",
             )
         )
     for bound, operator in ((column.min, "<"), (column.max, ">")):
@@ -1108,14 +1257,38 @@ def _first_failing(checks: list[tuple[str, str]]) -> str:
 
 
 def _of_check(values: dict[int, str]) -> str:
-    """CASE expression picking the value of the row's check (__check: 0 a repeat, n the n-th rule)."""
+    """CASE expression picking the value of the row's check (__check: 0 a repeat, -1 a conflict,
+    n the n-th rule)."""
+    if not values:
+        return "cast(null as varchar)"
     return "case __check " + " ".join(f"when {n} then {v}" for n, v in values.items()) + " end"
+
+
+def _export_days(con, source: Source) -> None:
+    """Temp table export_days: each partition of `staged` with the first instant (naive UTC) after
+    its export day plus days_after_export, midnight in the source's zone. Computed once per day
+    here: a time zone conversion per row costs a quarter of a microsecond, a join almost nothing."""
+    zone = ZoneInfo(source.timezone)
+    days = [day for (day,) in con.execute("select distinct _partition_date from staged").fetchall()]
+    bounds = [
+        datetime.combine(day + timedelta(days=source.days_after_export + 1), time(), zone)
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+        for day in days
+    ]
+    con.execute("create or replace temp table export_days (_partition_date date, __events_before timestamp)")
+    if days:
+        con.execute(
+            "insert into export_days select unnest(?::date[]), unnest(?::timestamp[])", [days, bounds]
+        )
 
 
 def _check(con, source: Source) -> None:
     """Parse `staged` into `parsed` in one pass: every mapped column to its type, and the number
     of the first row-level rule the row breaks (__check, evaluated once per row). Rows that break
-    a rule, and good rows that repeat an earlier good row of their file, are listed in `bad`."""
+    a rule, copies of an earlier good row of their file, and good rows that give one record two
+    contents (conflicts) are listed in `bad`, with the column and reason of repeats and conflicts."""
+    _export_days(con, source)
     parsed_columns = _parsed_columns(source)
     checks = [check for c in source.columns for check in _rule_checks(source, c)]
     failing = _first_failing([(cond, str(n)) for n, (_, cond, _) in enumerate(checks, 1)])
@@ -1123,45 +1296,91 @@ def _check(con, source: Source) -> None:
         f"""create or replace temp table parsed as
         select _source_file, _partition_date, _line, {", ".join(_parsed(c.name) for c in source.columns)},
             {failing} as __check
-        from (select *, {parsed_columns} from staged) as typed"""
+        from (
+            select *, {parsed_columns} from staged inner join export_days using (_partition_date)
+        ) as typed"""
     )
-    # Repeats: good rows equal on the key to an earlier good row of their file. With a version
-    # column the key is the primary key and version (a later version is an update); without one,
-    # the row order is the version, so only an identical row repeats. Rows whose key hashes alike
-    # are found in one cheap pass over a 64-bit hash; only those are compared on the key itself.
-    key = [_parsed(k) for k in _repeat_key(source)]
-    p_key = ", ".join(f"p.{k}" for k in key)
+    # A record is its key and version (primary key + version_column; without a version column,
+    # the primary key) within an export day: several files of a day are one delivery and its
+    # corrected copies. Good rows of one record with different contents are a conflict, all of
+    # them quarantined: which one is right is unknown, and staging would pick one arbitrarily.
+    # Identical rows are copies: in one file the later ones are repeats; in two files of the day
+    # both load (staging keeps one, they are equal). A source versioned by row order has no
+    # conflicts: its repeats are identical rows of a file. Rows whose key hashes alike are found
+    # in one cheap pass over a 64-bit hash; only those are compared on the values themselves.
+    key_names = _record_key(source)
+    key = [_parsed(k) for k in key_names]
+    content = [_parsed(c.name) for c in source.columns]
+    scope = "_source_file" if source.versioned_by_row_order else "_partition_date"
+    p_key, p_content = (", ".join(f"p.{k}" for k in columns) for columns in (key, content))
     same_key = " and ".join(f"c.{k} is not distinct from r.{k}" for k in key)
+    same_content = " and ".join(f"c.{k} is not distinct from r.{k}" for k in content)
+    differing = ", ".join(
+        f"case when count(distinct {_parsed(c.name)}) + (count({_parsed(c.name)}) < count(*))::int > 1 "
+        f"then {literal(c.name)} end"
+        for c in source.columns
+        if c.name not in key_names
+    )
+    key_values = " || ', ' || ".join(f"coalesce(cast({k} as varchar), 'null')" for k in key)
+    if source.version_column:
+        copy_column = literal(", ".join(key_names))
+        copy_reason = literal("same " + " and ".join(key_names) + " as line ")
+    else:
+        copy_column, copy_reason = "cast(null as varchar)", literal("identical to line ")
     con.execute(
         f"""create or replace temp table bad as
         with candidates as (
-            select p._source_file, p._line, {p_key}
+            select p._source_file, p._partition_date, p._line, {p_content}, hash({p_content}) as __content
             from parsed as p
             semi join (
-                select _source_file, hash({", ".join(key)}) as key_hash from parsed
+                select {scope}, hash({", ".join(key)}) as key_hash from parsed
                 where __check is null
                 group by all having count(*) > 1
-            ) as h on h._source_file = p._source_file and h.key_hash = hash({p_key})
+            ) as h on h.{scope} = p.{scope} and h.key_hash = hash({p_key})
             where p.__check is null
         ),
-        repeated as (
-            select _source_file, {", ".join(key)}, min(_line) as __first_line from candidates
+        records as (
+            select {scope}, {", ".join(key)},
+                {literal("same " + ", ".join(key_names) + " (")} || {key_values} || ') but different '
+                    || concat_ws(', ', {differing or "null"}) || ': '
+                    || string_agg(_source_file || ':' || _line, ', ' order by _source_file, _line)
+                    as __reason,
+                concat_ws(', ', {differing or "null"}) as __column
+            from candidates
+            group by {scope}, {", ".join(key)}
+            having count(distinct __content) > 1
+        ),
+        conflicts as (
+            select c._source_file, c._line, -1 as __check, r.__column, r.__reason
+            from candidates as c
+            inner join records as r on c.{scope} = r.{scope} and {same_key}
+        ),
+        copies as (
+            select _source_file, {", ".join(content)}, min(_line) as __first_line from candidates
             group by all having count(*) > 1
         )
-        select _source_file, _line, __check, cast(null as bigint) as __first_line
+        select _source_file, _line, __check, cast(null as varchar) as __column,
+            cast(null as varchar) as __reason
         from parsed where __check is not null
         union all
-        select c._source_file, c._line, 0, r.__first_line
+        select * from conflicts
+        union all
+        select c._source_file, c._line, 0, {copy_column}, {copy_reason} || r.__first_line
         from candidates as c
-        inner join repeated as r on c._source_file = r._source_file and {same_key}
+        inner join copies as r on c._source_file = r._source_file and {same_content}
+        anti join conflicts as x on x._source_file = c._source_file and x._line = c._line
         where c._line > r.__first_line"""
     )
 
 
-def _repeat_key(source: Source) -> list[str]:
+def _record_key(source: Source) -> list[str]:
+    """The columns that identify one version of a record (see _check)."""
+    key = [k for k in source.primary_key if k not in source.constants]  # a constant tells no row apart
     if source.version_column:
-        return [*source.primary_key, source.version_column]
-    return [c.name for c in source.columns]
+        return [*key, source.version_column]
+    if source.versioned_by_row_order or not key:
+        return [c.name for c in source.columns]
+    return key
 
 
 def _count(con, files: list[_Landed]) -> None:
@@ -1215,14 +1434,10 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
 
     # Quarantine: the failing rule, column and reason of each bad row, computed for those rows only.
     checks = [(c.name, *check) for c in source.columns for check in _rule_checks(source, c)]
-    if source.version_column:
-        key = _repeat_key(source)
-        repeat = (literal(", ".join(key)), literal("same " + " and ".join(key) + " as line "))
-    else:
-        repeat = ("cast(null as varchar)", literal("identical to line "))
-    rule = _of_check({0: "'duplicate_row'"} | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
-    column = _of_check({0: repeat[0]} | {n: literal(c[0]) for n, c in enumerate(checks, 1)})
-    reason = _of_check({0: f"{repeat[1]} || __first_line"} | {n: c[3] for n, c in enumerate(checks, 1)})
+    repeats = {0: "'duplicate_row'", -1: "'conflicting_record'"}  # their column and reason: from _check
+    rule = _of_check(repeats | {n: literal(c[1]) for n, c in enumerate(checks, 1)})
+    column = f"coalesce(__column, {_of_check({n: literal(c[0]) for n, c in enumerate(checks, 1)})})"
+    reason = f"coalesce(__reason, {_of_check({n: c[3] for n, c in enumerate(checks, 1)})})"
     parsed_columns = _parsed_columns(source)
     if source.format == "ndjson":
         raw_record = "line"
@@ -1234,7 +1449,7 @@ def _insert(con, source: Source, loaded_at: datetime) -> None:
     con.execute(
         f"""insert into quarantine.{quote(source.name)} ({", ".join(quote(c) for c in QUARANTINE_COLUMNS)})
         with hit as (
-            select s.*, b.__check, b.__first_line
+            select s.*, b.__check, b.__column, b.__reason
             from staged as s inner join bad as b using (_source_file, _line)
         ),
         typed as (select *, {raw_record} as __raw_record, {parsed_columns} from hit)

@@ -37,7 +37,7 @@ import yaml
 from orchestration.lib import env
 from orchestration.lib.config import Source
 from orchestration.lib.deliveries import missing_days
-from orchestration.lib.ingest import quote
+from orchestration.lib.ingest import literal, quote
 
 EXPECTATIONS_DIR = env.PROJECT_ROOT / "expectations"
 SUITES_DIR = EXPECTATIONS_DIR / "suites"
@@ -536,6 +536,69 @@ def quarantine_failures(
         )
         for rule, column, count, samples in rows
     ]
+
+
+# A letter, question marks, a letter: "Tr?i nghi?m kh?ch h?ng" is "Trải nghiệm khách hàng" after a
+# tool wrote it in an encoding without Vietnamese letters. Addresses with a query string are not.
+QUESTION_MARKS_IN_WORDS = r"\pL\?+\pL"
+
+
+def encoding_failures(
+    con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date], min_share: float
+) -> list[Failure]:
+    """A warning per text column of which, in some file of these partitions, at least `min_share`
+    of the values have question marks inside words. The letters were lost before the export
+    reached us (a wrong encoding on our side would have failed the read), so the text is loaded
+    as it is and shown here with samples: the source has to send a good export. Judged per file:
+    one damaged export is a small share of a month of good ones."""
+    texts = [c.name for c in source.columns if c.type == "text"]
+    if not texts:
+        return []
+
+    def mangled(column: str) -> str:  # the regular expression only for the few values with a '?'
+        value = quote(column)
+        return (
+            f"case when contains({value}, '?') then regexp_matches({value}, "
+            f"{literal(QUESTION_MARKS_IN_WORDS)}) and not contains({value}, '://') else false end"
+        )
+
+    table = f"raw.{quote(source.name)}"
+    in_partitions = "_partition_date in (select unnest(?::date[]))"
+    counts = ", ".join(f"count({quote(c)}), count(*) filter (where {mangled(c)})" for c in texts)
+    per_file = con.execute(
+        f"select _source_file, {counts} from {table} where {in_partitions} group by _source_file",
+        [partitions],
+    ).fetchall()
+    failures = []
+    for position, column in enumerate(texts):
+        damaged = {}  # file -> (values, values with '?' in words)
+        for file, *row in per_file:
+            values, bad = row[2 * position : 2 * position + 2]
+            if bad and bad >= min_share * values:
+                damaged[file] = (values, bad)
+        if not damaged:
+            continue
+        samples = con.execute(
+            f"select {quote(column)} || ' (' || _source_file || ':' || _source_row || ')' from {table} "
+            f"where {in_partitions} and _source_file in (select unnest(?::varchar[])) and {mangled(column)} "
+            f"order by _source_file, _source_row limit {SAMPLE_SIZE}",
+            [partitions, sorted(damaged)],
+        ).fetchall()
+        bad = sum(count for _, count in damaged.values())
+        values = sum(count for count, _ in damaged.values())
+        failures.append(
+            Failure(
+                "expect_text_without_question_marks_in_words",
+                column,
+                "warning",
+                bad,
+                [sample for (sample,) in samples],
+                f"{bad} of {values} values in {', '.join(sorted(damaged))} have '?' inside "
+                f"words (at least {min_share:.0%} of a file's values): letters lost to an encoding "
+                "before the export reached us; ask the source for a new export",
+            )
+        )
+    return failures
 
 
 def _plain(value):

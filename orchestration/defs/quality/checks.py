@@ -1,6 +1,7 @@
 """Data quality as blocking Dagster asset checks named `quality`: on each raw asset (the run's
 partitions: its Great Expectations suite, the volume rule, the rows quarantined at ingestion, an
-export for every day one is expected) and on the marts (their suites, after dbt has built them).
+export for every day one is expected, text whose letters were lost to '?') and on the marts (their
+suites, after dbt has built them).
 
 An error-level failure (a broken rule of the suite, a volume drop, a missing export) fails the check with
 severity ERROR, and because the checks are blocking, the assets downstream are not built in that
@@ -23,6 +24,7 @@ from orchestration.lib.config import Source
 from orchestration.lib.quality import (
     Failure,
     SuiteMissingError,
+    encoding_failures,
     load_rules,
     missing_export_failures,
     quarantine_failures,
@@ -35,6 +37,7 @@ from orchestration.lib.quality import (
 RULES = load_rules()
 VOLUME_WARN_ONLY = set(RULES.get("_volume_warning_only", []))
 QUARANTINE = RULES["_quarantine"]  # error_share, min_rows
+ENCODING_LOSS = RULES["_encoding_loss"]  # min_share
 
 
 def check_result(
@@ -90,8 +93,8 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
         name="quality",
         blocking=True,
         description=f"On the partitions of the run: suite expectations/suites/raw.{source.name}.json, "
-        "the volume rule, the rows kept in quarantine, and an export for every expected day. Errors "
-        "block downstream assets; warnings are reported.",
+        "the volume rule, the rows kept in quarantine, an export for every expected day, and text that "
+        "lost its letters to '?' (a warning). Errors block downstream assets; warnings are reported.",
     )
     def check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         partitions = run_partitions(context)
@@ -102,6 +105,7 @@ def build_check(source: Source) -> dg.AssetChecksDefinition:
             )
             failures += quarantine_failures(con, source, partitions, **QUARANTINE)
             failures += missing_export_failures(con, source, partitions)
+            failures += encoding_failures(con, source, partitions, **ENCODING_LOSS)
         if failures:
             render_data_docs()
         return check_result(
