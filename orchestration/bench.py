@@ -2,7 +2,7 @@
 
     python -m orchestration.bench --days 30 --scale 1 --out data/bench
     python -m orchestration.bench --days 730 --scale 25 --stages full,floor,nightly   # reuse the data
-    python -m orchestration.bench --days 60 --scale 2 --start 2024-01-01 --seed 7 --stages generate,full
+    python -m orchestration.bench --days 60 --scale 2 --start 2024-01-01 --seed 8 --stages generate,full
 
 Stages, each run in a child process so that its wall time, CPU time (user + system) and peak
 memory (max RSS) are its own:

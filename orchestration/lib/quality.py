@@ -161,8 +161,9 @@ def build_mart_suite_dict(model: dict, rules: dict) -> dict:
             add("expect_column_values_to_not_be_null", column=name)
         if name in vocabularies:
             add("expect_column_values_to_be_in_set", column=name, value_set=vocabularies[name])
-        warning = warning_ranges.get(f"{model['name']}.{name}")
-        bounds = column_ranges.get(f"{model['name']}.{name}") or (
+        qualified = f"{model['name']}.{name}"
+        warning = warning_ranges.get(qualified)
+        bounds = column_ranges.get(qualified) or (
             None if warning else unit_ranges.get((column.get("meta") or {}).get("unit"))
         )
         numeric = (column.get("data_type") or "").startswith(NUMERIC_TYPES)
