@@ -60,9 +60,12 @@ backfill: install manifest $(DAGSTER_HOME)/dagster.yaml
 # Benchmark against the plain-SQL floor (BENCHMARKS.md); results in data/bench/results.json.
 BENCH_DAYS ?= 30
 BENCH_SCALE ?= 1
+BENCH_START ?= 2024-01-01
+BENCH_SEED ?= 42
 BENCH_STAGES ?= generate,full,floor,nightly
 bench: install manifest
-	$(BIN)/python -m orchestration.bench --days $(BENCH_DAYS) --scale $(BENCH_SCALE) --stages $(BENCH_STAGES)
+	$(BIN)/python -m orchestration.bench --days $(BENCH_DAYS) --scale $(BENCH_SCALE) --start $(BENCH_START) \
+		--seed $(BENCH_SEED) --stages $(BENCH_STAGES)
 
 test: install manifest
 	$(BIN)/python -m pytest -m "not spark"

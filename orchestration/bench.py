@@ -2,11 +2,13 @@
 
     python -m orchestration.bench --days 30 --scale 1 --out data/bench
     python -m orchestration.bench --days 730 --scale 25 --stages full,floor,nightly   # reuse the data
+    python -m orchestration.bench --days 60 --scale 2 --start 2024-01-01 --seed 8 --stages generate,full
 
 Stages, each run in a child process so that its wall time, CPU time (user + system) and peak
 memory (max RSS) are its own:
 
-- generate  the sample generator writes days + 1 days of exports (the last day is the nightly's);
+- generate  the sample generator writes days + 1 days of exports (the last day is the nightly's),
+            from `start`, with the generator's `seed`;
 - full      the cx_daily job over the first `days` days, as `make backfill` runs it: ingestion,
             validation (the quality checks), dbt build, publishing, each timed from Dagster's
             step events;
@@ -73,10 +75,10 @@ def peak_rss_mb() -> float:
     return round(max(peaks) / 1024, 1)
 
 
-def cmd_generate(out: Path, start: date, days: int, scale: float) -> dict:
+def cmd_generate(out: Path, start: date, days: int, scale: float, seed: int) -> dict:
     from orchestration.lib.samples import generate
 
-    manifest = generate(out, start, days, scale)
+    manifest = generate(out, start, days, scale, seed)
     # Every data line a reader meets: parsed rows and the malformed lines among them.
     rows = sum(e["rows"] + e["dirt"]["malformed_lines"] for e in manifest["sources"].values())
     return {"raw_rows": rows, "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file())}
@@ -107,6 +109,12 @@ def cmd_job(start: date, end: date) -> dict:
         )
         if not result.success:
             failed = [e.message for e in result.all_events if e.is_failure]
+            # and which blocking checks failed, on what (the log above is cut to its tail)
+            failed += [
+                f"{e.asset_key.to_user_string()}: {e.metadata['failed_expectations'].value}"
+                for e in result.get_asset_check_evaluations()
+                if e.severity == dg.AssetCheckSeverity.ERROR and not e.passed
+            ]
             raise SystemExit(f"run failed: {failed}")
         started: dict[str, float] = {}
         stages = dict.fromkeys([kind for kind, _ in STEP_KINDS], 0.0)
@@ -265,7 +273,7 @@ def mart_digests(path: Path) -> dict[str, str]:
 # --- the benchmark ----------------------------------------------------------------------------
 
 
-def benchmark(out: Path, start: date, days: int, scale: float, stages: list[str]) -> dict:
+def benchmark(out: Path, start: date, days: int, scale: float, stages: list[str], seed: int = 42) -> dict:
     out = out.resolve()
     landing, warehouse = out / "landing", out / "warehouse" / "cx.duckdb"
     environment = {
@@ -279,13 +287,13 @@ def benchmark(out: Path, start: date, days: int, scale: float, stages: list[str]
     results: dict = {
         "when": datetime.now().isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "memory_gb": _memory_gb()},
-        "arguments": {"start": start.isoformat(), "days": days, "scale": scale},
+        "arguments": {"start": start.isoformat(), "days": days, "scale": scale, "seed": seed},
         "stages": {},
     }
     if "generate" in stages:
         shutil.rmtree(out, ignore_errors=True)
         results["stages"]["generate"] = run_child(
-            ["generate", str(landing), start.isoformat(), str(days + 1), str(scale)], environment
+            ["generate", str(landing), start.isoformat(), str(days + 1), str(scale), str(seed)], environment
         )
     if "full" in stages:
         shutil.rmtree(warehouse.parent, ignore_errors=True)
@@ -346,8 +354,8 @@ def table(results: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["generate"]:
-        out, start, days, scale = argv[1:5]
-        result = cmd_generate(Path(out), date.fromisoformat(start), int(days), float(scale))
+        out, start, days, scale, seed = argv[1:6]
+        result = cmd_generate(Path(out), date.fromisoformat(start), int(days), float(scale), int(seed))
         print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))
         return 0
     if argv[:1] == ["job"]:
@@ -368,13 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=42, help="the sample generator's seed")
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated, of {', '.join(STAGES)}")
     args = parser.parse_args(argv)
     stages = [s for s in args.stages.split(",") if s]
     unknown = set(stages) - set(STAGES)
     if unknown:
         parser.error(f"unknown stage(s): {sorted(unknown)}")
-    results = benchmark(args.out, args.start, args.days, args.scale, stages)
+    results = benchmark(args.out, args.start, args.days, args.scale, stages, args.seed)
     print(table(results))
     print(f"\nwritten: {args.out / 'results.json'}")
     return 0

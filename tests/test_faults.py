@@ -548,8 +548,8 @@ def test_values_that_used_to_change_silently_are_quarantined_and_the_run_publish
     # The same line and version exported on two days: the later export day wins (staging).
     order_id, sku, price = bad["reexported"]
     assert scenario.query(
-        "select unit_price_vnd, _partition_date from staging.stg_web__order_lines "
-        "where order_id = ? and sku = ?",
+        "select unit_price, _partition_date from staging.stg_sales__order_lines "
+        "where order_id = ? and sku = ? and _source = 'web_orders'",
         [order_id, sku],
     ) == [(Decimal(price), date(2025, 7, 8))]
     materialized = {e.asset_key.path[0] for e in result.get_asset_materialization_events()}

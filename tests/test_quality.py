@@ -44,6 +44,26 @@ def test_committed_suites_are_up_to_date():
         )
 
 
+def test_a_mart_bound_real_data_can_cross_is_a_warning():
+    """A column of warning_ranges keeps not-negative as an error and gets its range as a warning;
+    every other ratio's range is an error."""
+    model = {
+        "name": "marketing_kpis",
+        "key": [],
+        "columns": {
+            name: {"name": name, "data_type": "double", "meta": {"unit": "ratio"}}
+            for name in ("ctr", "other_rate")
+        },
+    }
+    rules = {"_marts": {"unit_ranges": {"ratio": [0, 1]}, "warning_ranges": {"marketing_kpis.ctr": [0, 1]}}}
+    ranges = [
+        (e["kwargs"]["column"], e["kwargs"]["min_value"], e["kwargs"]["max_value"], e["meta"]["severity"])
+        for e in build_mart_suite_dict(model, rules)["expectations"]
+        if e["type"] == "expect_column_values_to_be_between"
+    ]
+    assert ranges == [("ctr", 0, None, "error"), ("ctr", 0, 1, "warning"), ("other_rate", 0, 1, "error")]
+
+
 def load_calls(con, tmp_path, rows: str, day: date = date(2025, 7, 1)):
     landing = tmp_path / "landing"
     path = landing / "support" / "callcenter" / f"call_records_{day.isoformat()}.csv"

@@ -141,17 +141,20 @@ def mart_models(manifest_path: Path = DBT_MANIFEST) -> list[dict]:
 
 def build_mart_suite_dict(model: dict, rules: dict) -> dict:
     """The suite of one mart: its contract's columns, its key, and a range for every numeric
-    column (from the KPI unit, an override in rules.yml, or not negative)."""
+    column (from the KPI unit, an override in rules.yml, or not negative). A column of rules.yml's
+    warning_ranges gets that range as a warning, and keeps only its own override or not negative
+    as an error: a bound that real data can cross is reported, never blocks publishing."""
     mart_rules = rules.get("_marts") or {}
     unit_ranges = mart_rules.get("unit_ranges") or {}
     column_ranges = mart_rules.get("column_ranges") or {}
+    warning_ranges = mart_rules.get("warning_ranges") or {}
     signed = set(mart_rules.get("signed_columns") or [])
     vocabularies = mart_rules.get("vocabularies") or {}
     columns = list(model["columns"].values())
     expectations = []
 
-    def add(kind: str, **kwargs) -> None:
-        expectations.append({"type": kind, "kwargs": kwargs, "meta": {"severity": "error"}})
+    def add(kind: str, severity: str = "error", **kwargs) -> None:
+        expectations.append({"type": kind, "kwargs": kwargs, "meta": {"severity": severity}})
 
     add("expect_table_columns_to_match_set", column_set=[c["name"] for c in columns], exact_match=True)
     if model["key"]:
@@ -162,14 +165,24 @@ def build_mart_suite_dict(model: dict, rules: dict) -> dict:
             add("expect_column_values_to_not_be_null", column=name)
         if name in vocabularies:
             add("expect_column_values_to_be_in_set", column=name, value_set=vocabularies[name])
-        bounds = column_ranges.get(f"{model['name']}.{name}") or unit_ranges.get(
-            (column.get("meta") or {}).get("unit")
+        qualified = f"{model['name']}.{name}"
+        warning = warning_ranges.get(qualified)
+        bounds = column_ranges.get(qualified) or (
+            None if warning else unit_ranges.get((column.get("meta") or {}).get("unit"))
         )
         numeric = (column.get("data_type") or "").startswith(NUMERIC_TYPES)
         if bounds is None and numeric and name not in signed:
             bounds = [0, None]
         if bounds is not None:
             add("expect_column_values_to_be_between", column=name, min_value=bounds[0], max_value=bounds[1])
+        if warning:
+            add(
+                "expect_column_values_to_be_between",
+                "warning",
+                column=name,
+                min_value=warning[0],
+                max_value=warning[1],
+            )
     return {"name": f"marts.{model['name']}", "expectations": expectations, "meta": {"mart": model["name"]}}
 
 

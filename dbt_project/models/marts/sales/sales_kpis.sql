@@ -1,9 +1,10 @@
--- Sales, returns and loyalty per sales channel. Orders count in the period they were placed,
--- returns in the period they were requested (a return can fall in a later period than its sale).
--- Incremental (DuckDB): a run rebuilds the periods from the earliest date of an order or return
--- changed since the cutoff (mart_rebuild_since), or of a day whose buyers the run rebuilt in
--- int_buyers_listed_per_period (identity merges change old periods' customers), or all of them
--- when a sales channel is new.
+-- Sales, returns and loyalty per sales channel. Orders count in the period they were placed;
+-- returns in the period they were requested (units_returned, refunds), and in the period of the
+-- sale they return (units_sold_returned, the cohort of return_rate), which can be earlier.
+-- Incremental (DuckDB): a run rebuilds the periods from the earliest date of an order, or of a
+-- return or the sale it returns, changed since the cutoff (mart_rebuild_since), or of a day whose
+-- buyers the run rebuilt in int_buyers_listed_per_period (identity merges change old periods'
+-- customers), or all of them when a sales channel is new.
 {{ config(
     materialized=mart_materialization(),
     unique_key=['period_grain', 'period_start'],
@@ -20,6 +21,62 @@ orders as (
 returns as (
     select *, {{ to_business_date('requested_at') }} as requested_date
     from {{ ref('stg_sales__returns') }}
+),
+
+order_lines as (
+    select * from {{ ref('int_order_lines_enriched') }}
+),
+
+-- The units sold on each line (order, sales channel, sku) of the returned orders that were not
+-- cancelled, in the period of the order: what their returns can return.
+sold_lines as (
+    select
+        orders.order_id,
+        orders.sales_channel,
+        order_lines.sku,
+        orders.ordered_date,
+        orders._partition_date,
+        sum(order_lines.quantity) as units
+    from orders
+    inner join order_lines
+        on orders.order_id = order_lines.order_id
+    where not orders.is_cancelled
+        and orders.order_id in (select order_id from returns)
+    group by orders.order_id, orders.sales_channel, order_lines.sku, orders.ordered_date, orders._partition_date
+),
+
+-- Each return with the sale it returns. Of its units, those still on the line after the line's
+-- earlier returns (by request time) are matched to the sale (ordered_date); the rest, and every
+-- unit of a return whose line is not in the loaded sales (the order is older than the data or
+-- was never exported, cancelled, or without that sku), are unmatched: they count in the period
+-- of the request only. A unit sold is thus returned at most once, and return_rate stays <= 1.
+returns_with_sales as (
+    select
+        returns.return_id,
+        returns.sales_channel,
+        returns.units_returned,
+        returns.refund_amount,
+        returns.requested_date,
+        sold_lines.ordered_date,
+        coalesce(sold_lines.units, 0) - coalesce(sum(returns.units_returned) over (
+            partition by returns.order_id, returns.sales_channel, returns.sku
+            order by returns.requested_at, returns.return_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as units_left_on_line,
+        -- the newest export behind the return or its sale: either can change the match
+        greatest(returns._partition_date, sold_lines._partition_date) as _partition_date
+    from returns
+    left join sold_lines
+        on returns.order_id = sold_lines.order_id
+        and returns.sales_channel = sold_lines.sales_channel
+        and returns.sku = sold_lines.sku
+),
+
+returns_matched as (
+    select
+        *,
+        least(units_returned, greatest(units_left_on_line, 0)) as units_matched
+    from returns_with_sales
 ),
 
 channels as (
@@ -42,7 +99,7 @@ rebuild_since as (
             'orders', ['ordered_date'],
             new_dimensions='select channel from channels except select sales_channel from ' ~ this
         ) }},
-        {{ mart_rebuild_since('returns', ['requested_date']) }},
+        {{ mart_rebuild_since('returns_matched', ['requested_date', 'ordered_date']) }},
         (
             select min(period_start) from {{ ref('int_buyers_listed_per_period') }}
             where period_grain = 'day'
@@ -83,7 +140,7 @@ order_counts as (
 ),
 
 returns_in_period as (
-    {{ expand_to_periods('returns', 'requested_date', since) }}
+    {{ expand_to_periods('returns_matched', 'requested_date', since) }}
 ),
 
 return_counts as (
@@ -92,8 +149,23 @@ return_counts as (
         period_start,
         coalesce(sales_channel, 'all') as channel,
         sum(units_returned) as units_returned,
+        sum(units_returned - units_matched) as units_returned_unmatched,
         sum(refund_amount) as refunds
     from returns_in_period
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+),
+
+returns_in_sale_period as (
+    {{ expand_to_periods('returns_matched', 'ordered_date', since) }}
+),
+
+sold_return_counts as (
+    select
+        period_grain,
+        period_start,
+        coalesce(sales_channel, 'all') as channel,
+        sum(units_matched) as units_sold_returned
+    from returns_in_sale_period
     group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
 ),
 
@@ -154,7 +226,11 @@ final as (
         {{ ratio('order_counts.revenue_gross - order_counts.cancelled_revenue',
                  'order_counts.orders - order_counts.cancelled_orders') }} as average_order_value,
         cast(coalesce(return_counts.units_returned, 0) as bigint) as units_returned,
-        {{ ratio('coalesce(return_counts.units_returned, 0)', 'order_counts.units_sold') }} as return_rate,
+        cast(coalesce(sold_return_counts.units_sold_returned, 0) as bigint) as units_sold_returned,
+        {{ ratio('coalesce(sold_return_counts.units_sold_returned, 0)', 'order_counts.units_sold') }} as return_rate,
+        {{ ratio('coalesce(return_counts.units_returned, 0)', 'order_counts.units_sold') }}
+            as return_rate_by_return_period,
+        cast(coalesce(return_counts.units_returned_unmatched, 0) as bigint) as units_returned_unmatched,
         coalesce(retention.retained_customers, 0) as retained_customers,
         coalesce(retention.previous_period_customers, 0) as previous_period_customers,
         {{ ratio('retention.retained_customers', 'retention.previous_period_customers') }} as retention_rate,
@@ -170,6 +246,10 @@ final as (
         on spine.period_grain = return_counts.period_grain
         and spine.period_start = return_counts.period_start
         and spine.channel = return_counts.channel
+    left join sold_return_counts
+        on spine.period_grain = sold_return_counts.period_grain
+        and spine.period_start = sold_return_counts.period_start
+        and spine.channel = sold_return_counts.channel
     left join customer_counts
         on spine.period_grain = customer_counts.period_grain
         and spine.period_start = customer_counts.period_start
