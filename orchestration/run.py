@@ -130,17 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     first, last = landed_range() if not (args.start and args.end) else (args.start, args.end)
     start, end = args.start or first, args.end or last
-    trimmed = days_to_run(start, end)
-    if trimmed is None:
-        print(f"Nothing to run: no landed file and nothing loaded between {start} and {end}.")
-        return 0
-    if trimmed != (start, end):
-        print(f"{start} .. {end}: files land or data was loaded only from {trimmed[0]} to {trimmed[1]}.")
-    start, end = trimmed
-    print(f"Running cx_daily for {start} .. {end}")
     command = " ".join(["python -m orchestration.run", *(argv if argv is not None else sys.argv[1:])])
     try:
         with writer_lock(env.warehouse_path(), f"`{command.strip()}`"):
+            trimmed = days_to_run(start, end)  # under the lock: it reads the warehouse
+            if trimmed is None:
+                print(f"Nothing to run: no landed file and nothing loaded between {start} and {end}.")
+                return 0
+            if trimmed != (start, end):
+                print(
+                    f"{start} .. {end}: files land or data was loaded only from {trimmed[0]} to {trimmed[1]}."
+                )
+            start, end = trimmed
+            print(f"Running cx_daily for {start} .. {end}")
             ok = run(start, end, args.full_refresh)
             print(summary())
     except WarehouseLockTimeout as error:

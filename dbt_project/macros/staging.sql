@@ -56,8 +56,8 @@
         {%- elif column.name == 'currency_code' %}
         {{ currency }} as currency_code,
         {%- elif column.money %}
-        cast(case when {{ same_currency }} then {{ value }} else {{ value }} * rates.rate end
-            as {{ money_type() }}) as {{ column.name }},
+        cast(case when {{ same_currency }} then {{ value }}
+            else cast({{ value }} as {{ money_type() }}) * rates.rate end as {{ money_type() }}) as {{ column.name }},
         {%- elif column.name in src['values'] %}
         case {{ value }}
             {%- for word, canonical in src['values'][column.name].items() %}
