@@ -43,20 +43,25 @@ def days_to_run(start: date, end: date) -> tuple[date, date] | None:
     file and nothing loaded in the warehouse (a partition with neither is left as it is by a run).
     A backfill of two years with one history file is then a run of one day, not of 730 empty
     partitions of every source (each a Dagster event and a log line). None: nothing to do."""
-    days = {day for day in landed_days() | loaded_days() if start <= day <= end}
+    loaded = loaded_days()
+    if loaded is None:  # the warehouse cannot be read now: run the whole range
+        return start, end
+    days = {day for day in landed_days() | loaded if start <= day <= end}
     return (min(days), max(days)) if days else None
 
 
-def loaded_days() -> set[date]:
-    """Every export day the warehouse holds data of (none before the first run)."""
+def loaded_days() -> set[date] | None:
+    """Every export day the warehouse holds data of (none before the first run); None when the
+    file is locked by another process (a dbt left behind by a killed run, still finishing)."""
     if not env.warehouse_path().exists():
         return set()
-    con = duckdb.connect(str(env.warehouse_path()), read_only=True)
     try:
-        return {
-            day
-            for (day,) in con.execute("select distinct partition_date from meta.ingested_files").fetchall()
-        }
+        con = duckdb.connect(str(env.warehouse_path()), read_only=True)
+    except duckdb.IOException:
+        return None
+    try:
+        query = "select distinct partition_date from meta.ingested_files"
+        return {day for (day,) in con.execute(query).fetchall()}
     except duckdb.CatalogException:
         return set()
     finally:

@@ -237,3 +237,17 @@ def test_expected_deliveries_default_to_daily(write_config):
     # known_missing day (Friday 4 July) is still expected: its periods are incomplete.
     assert [source.is_expected_on(date(2025, 6, d)) for d in (27, 30)] == [False, True]
     assert [source.is_expected_on(date(2025, 7, d)) for d in (4, 5, 7)] == [True, False, True]
+
+
+def test_make_manifest_names_a_bad_entry_without_a_traceback(monkeypatch, capsys):
+    def bad_entry():
+        raise ConfigError(
+            "sources.yml: source 'sendo_orders', column 'qty': not a column of entity order_lines"
+        )
+
+    monkeypatch.setattr(generate, "load_sources", bad_entry)
+    assert generate.main() == 1
+    assert (
+        capsys.readouterr().err
+        == "sources.yml: source 'sendo_orders', column 'qty': not a column of entity order_lines\n"
+    )

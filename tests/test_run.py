@@ -29,3 +29,12 @@ def test_a_backfill_skips_the_days_at_either_end_with_nothing_to_do(tmp_path, mo
     con.close()
     assert run.days_to_run(date(2025, 8, 1), date(2025, 8, 31)) == (date(2025, 8, 2), date(2025, 8, 2))
     assert run.days_to_run(date(2025, 7, 1), date(2025, 8, 31)) == (date(2025, 7, 3), date(2025, 8, 2))
+
+
+def test_a_backfill_runs_its_whole_range_while_the_warehouse_is_locked(tmp_path, monkeypatch):
+    """A dbt left behind by a killed run may still hold the DuckDB file: the days loaded cannot be
+    read, so nothing is skipped (the run's own connections wait for the file, with retries)."""
+    monkeypatch.setenv("CX_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("DUCKDB_DATABASE", str(tmp_path / "cx.duckdb"))
+    monkeypatch.setattr(run, "loaded_days", lambda: None)
+    assert run.days_to_run(date(2025, 7, 1), date(2025, 7, 31)) == (date(2025, 7, 1), date(2025, 7, 31))

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.lib import env
-from orchestration.lib.config import Entity, Source, load_entities, load_sources
+from orchestration.lib.config import ConfigError, Entity, Source, load_entities, load_sources
 
 DBT_SOURCES_FILE = env.DBT_PROJECT_DIR / "models" / "staging" / "_raw__sources.yml"
 CANONICAL_MACRO_FILE = env.DBT_PROJECT_DIR / "macros" / "canonical_sources.sql"
@@ -159,7 +159,12 @@ def write_mart_suites() -> list[Path]:
 
 
 def main() -> int:
-    for path, text in generated_files().items():
+    try:
+        files = generated_files()
+    except ConfigError as error:  # a mistake in sources.yml: the entry and field, no traceback
+        print(error, file=sys.stderr)
+        return 1
+    for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
