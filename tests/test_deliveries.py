@@ -1,11 +1,11 @@
 """Expected deliveries: a missing export is an error of the raw check, named with source and day,
-and ingestion hands the expectations to dbt in meta.expected_deliveries."""
+and `make manifest` hands the expectations to dbt in the seed sources__expected_deliveries."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from orchestration.lib.deliveries import write_expected_deliveries
+from orchestration.lib.generate import expected_deliveries_csv
 from orchestration.lib.ingest import ensure_tables
 from orchestration.lib.quality import missing_export_failures
 
@@ -45,7 +45,7 @@ def test_missing_exports_are_errors_named_with_source_and_day(write_config, con)
     assert known.detail.endswith("; listed in known_missing")
 
 
-def test_ingestion_writes_the_expectations_for_dbt(write_config, con):
+def test_make_manifest_writes_the_expectations_for_dbt(write_config):
     (daily,) = write_config()
     (weekdays,) = write_config(
         ORDERS_CONFIG.replace("name: shop_orders", "name: pos_orders").replace(
@@ -57,14 +57,9 @@ def test_ingestion_writes_the_expectations_for_dbt(write_config, con):
             "    domain: sales", "    domain: sales\n    expected: never", 1
         )
     )
-    write_expected_deliveries(con, [daily, weekdays, never])
-    write_expected_deliveries(con, [daily, weekdays, never])  # replaced, not appended
+    header, *rows = expected_deliveries_csv([daily, weekdays, never]).splitlines()
 
-    rows = con.execute(
-        "select source, list(iso_weekday order by iso_weekday), any_value(expected_from) "
-        "from meta.expected_deliveries group by source order by source"
-    ).fetchall()
-    assert rows == [
-        ("pos_orders", [1, 2, 3, 4, 5], date(2025, 7, 1)),
-        ("shop_orders", [1, 2, 3, 4, 5, 6, 7], None),
+    assert header == "source,iso_weekday,expected_from"
+    assert rows == [f"shop_orders,{day}," for day in range(1, 8)] + [
+        f"pos_orders,{day},2025-07-01" for day in range(1, 6)
     ]

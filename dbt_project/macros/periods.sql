@@ -94,3 +94,12 @@
 {% macro exact_mean(expression) -%}
     cast(avg(cast({{ expression }} as decimal(18, 6))) as double)
 {%- endmacro %}
+
+{#- One row per day (`business_date`) from first_date to last_date of `span` (a CTE or relation
+    of one row with those columns): the calendar of int_periods and of the expected exports. -#}
+{% macro days_of(span) -%}
+    select cast(calendar.date_day as date) as business_date
+    from ({{ dbt.date_spine('day', "cast('1970-01-01' as date)", "cast('2100-01-01' as date)") }}) as calendar
+    inner join {{ span }} as span
+        on cast(calendar.date_day as date) between span.first_date and span.last_date
+{%- endmacro %}

@@ -32,8 +32,8 @@
 {#- The rows of every source of a canonical entity (orchestration/entities.yml; the sources are
     listed by the generated macro canonical_sources), latest version of each record, in the
     entity's columns and types: a column a source does not have is null; the source's words
-    are mapped (sources.yml `values`); customer ids are namespaced by the source's
-    customer_namespace; money is converted to the reporting currency (var reporting_currency)
+    are mapped (sources.yml `values`); phone numbers and e-mails are normalised (identity.sql) and
+    customer ids namespaced by the source's customer_namespace; money is converted to the reporting currency (var reporting_currency)
     at the rate of its month (seed common__currency_rates; `currency_rate` is null when the seed
     has no rate: a data test fails then). `_source` names the raw table of each row. An entity
     without sources gives no rows. -#}
@@ -65,6 +65,10 @@
             {%- endfor %}
             else {{ value }}
         end as {{ column.name }},
+        {%- elif column.name == 'customer_phone' %}
+        {{ normalize_phone(value) }} as customer_phone,
+        {%- elif column.name == 'customer_email' %}
+        {{ normalize_email(value) }} as customer_email,
         {%- elif column.name in ('customer_id', 'customer_account_id') %}
         {{ text_literal(src.customer_namespace ~ ('.account' if column.name == 'customer_account_id' else '') ~ ':') }}
             || cast({{ value }} as {{ dbt.type_string() }}) as {{ column.name }},

@@ -76,6 +76,8 @@ QUARANTINE_COLUMNS = {
     "_loaded_at": "timestamp",
 }
 FILES_TABLE = "meta.ingested_files"
+# The temporary tables of a run's load (dropped at its end, whatever happened).
+TEMP_TABLES = ("run_files", "staged_raw", "staged", "rejected", "moved", "export_days", "parsed", "bad")
 FILES_COLUMNS = {
     "source": "varchar",
     "partition_date": "date",
@@ -315,16 +317,7 @@ def load_partitions(
         con.execute("rollback")
         raise
     finally:
-        for table in (
-            "run_files",
-            "staged_raw",
-            "staged",
-            "rejected",
-            "moved",
-            "export_days",
-            "parsed",
-            "bad",
-        ):  # noqa: E501
+        for table in TEMP_TABLES:
             con.execute(f"drop table if exists {table}")
     by_day: dict[date, list[FileResult]] = {partition: [] for partition in partitions}
     for landed in files:

@@ -36,7 +36,6 @@ import yaml
 
 from orchestration.lib import env
 from orchestration.lib.config import Source
-from orchestration.lib.deliveries import missing_days
 from orchestration.lib.ingest import literal, quote
 
 EXPECTATIONS_DIR = env.PROJECT_ROOT / "expectations"
@@ -485,6 +484,21 @@ def volume_failures(
         )
         for day, count, median in rows
     ]
+
+
+def missing_days(con: duckdb.DuckDBPyConnection, source: Source, partitions: list[date]) -> list[date]:
+    """The partitions on which an export of `source` is expected and none landed: no file at all
+    in meta.ingested_files (an empty file or a duplicate counts as delivered; the volume check
+    judges its rows)."""
+    delivered = {
+        day
+        for (day,) in con.execute(
+            "select distinct partition_date from meta.ingested_files "
+            "where source = ? and partition_date in (select unnest(?::date[]))",
+            [source.name, partitions],
+        ).fetchall()
+    }
+    return [day for day in sorted(partitions) if source.is_expected_on(day) and day not in delivered]
 
 
 def missing_export_failures(

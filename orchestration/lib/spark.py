@@ -10,7 +10,7 @@ DuckDB is the default engine; the dbt target `spark` builds the same models on S
     python -m orchestration.lib.spark export --out /tmp/marts marts.sales_kpis   # -> Parquet
     python -m orchestration.lib.spark export-raw --out /tmp/raw   # Parquet only, for a cluster
 
-`load-raw` writes every table of schema `raw`, `meta.ingested_files` and `meta.expected_deliveries`
+`load-raw` writes every table of schema `raw` and `meta.ingested_files`
 to Parquet under <CX_SPARK_DIR>/raw/<schema>/<table>/ and registers each as the table of the same
 name in Spark's metastore, which is where the dbt sources point. The session settings (metastore, warehouse
 folder, time zone, the pseudonym salt) are read from the `spark` target of profiles.yml, so a
@@ -62,12 +62,12 @@ def session():
 
 
 def raw_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """(schema, table) of what the dbt sources read: every raw table and the two meta tables."""
+    """(schema, table) of what the dbt sources read: every raw table and meta.ingested_files."""
     return con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_type = 'BASE TABLE' "
         "and (table_schema = 'raw' "
-        "or (table_schema = 'meta' and table_name in ('ingested_files', 'expected_deliveries'))) "
+        "or (table_schema = 'meta' and table_name = 'ingested_files')) "
         "order by 1, 2"
     ).fetchall()
 

@@ -1,7 +1,7 @@
 {#- The exports that were expected and did not land: one row per source and business day of the
     loaded window (the first to the last export day of any source) on which the source is expected
-    to deliver (meta.expected_deliveries, which ingestion writes from sources.yml: `expected`,
-    `expected_from`) and meta.ingested_files has no file of it. int_periods marks every period
+    to deliver (seed sources__expected_deliveries, which `make manifest` writes from sources.yml:
+    `expected`, `expected_from`) and meta.ingested_files has no file of it. int_periods marks every period
     that contains such a day incomplete. -#}
 with
 
@@ -13,7 +13,7 @@ ingested_files as (
 ),
 
 expected_deliveries as (
-    select * from {{ source('meta', 'expected_deliveries') }}
+    select * from {{ ref('sources__expected_deliveries') }}
 ),
 
 loaded_window as (
@@ -23,19 +23,12 @@ loaded_window as (
     from ingested_files
 ),
 
-calendar as (
-    {{ dbt.date_spine('day', "cast('2015-01-01' as date)", "cast('2041-01-01' as date)") }}
-),
-
 days as (
     select
-        cast(calendar.date_day as date) as business_date,
+        business_date,
         -- ISO weekday (1 = Monday): 1900-01-01 was a Monday
-        {{ dbt.datediff("cast('1900-01-01' as date)", 'cast(calendar.date_day as date)', 'day') }} % 7 + 1
-            as iso_weekday
-    from calendar
-    inner join loaded_window
-        on cast(calendar.date_day as date) between loaded_window.first_date and loaded_window.last_date
+        {{ dbt.datediff("cast('1900-01-01' as date)", 'business_date', 'day') }} % 7 + 1 as iso_weekday
+    from ({{ days_of('loaded_window') }}) as loaded_days
 ),
 
 expected_exports as (

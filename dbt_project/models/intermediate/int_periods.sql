@@ -45,15 +45,8 @@ data_span as (
     from event_days
 ),
 
-calendar as (
-    {{ dbt.date_spine('day', "cast('1970-01-01' as date)", "cast('2100-01-01' as date)") }}
-),
-
 days as (
-    select cast(calendar.date_day as date) as business_date
-    from calendar
-    inner join data_span
-        on cast(calendar.date_day as date) between data_span.first_date and data_span.last_date
+    {{ days_of('data_span') }}
 ),
 
 missing_exports as (

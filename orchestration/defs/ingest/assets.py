@@ -8,7 +8,6 @@ from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib import env
 from orchestration.lib.config import Source, load_sources
-from orchestration.lib.deliveries import write_expected_deliveries
 from orchestration.lib.ingest import SQL_TYPES, IngestError, load_partitions, quote, refresh_reconciliation
 
 SOURCES = load_sources()
@@ -62,7 +61,6 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 f"quarantined {sum(r.rows_quarantined for r in results)}"
             )
             refresh_reconciliation(con, SOURCES)
-            write_expected_deliveries(con, SOURCES)  # for dbt's int_expected_exports_missing
             table_rows = con.execute(f"select count(*) from raw.{quote(source.name)}").fetchone()[0]
         extra = sorted({c for r in results for f in r.files for c in f.extra_columns})
         return dg.MaterializeResult(

@@ -10,8 +10,8 @@ final as (
     select
         customer_id,
         customer_account_id,
-        {{ normalize_phone('customer_phone') }} as customer_phone,
-        {{ normalize_email('customer_email') }} as customer_email,
+        customer_phone,
+        customer_email,
         city,
         region,
         lead_source,

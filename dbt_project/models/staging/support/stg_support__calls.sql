@@ -23,7 +23,7 @@ final as (
         talk_seconds,
         agent_id,
         customer_id,
-        {{ normalize_phone('customer_phone') }} as customer_phone,
+        customer_phone,
         ticket_id,
         _source,
         _partition_date,
