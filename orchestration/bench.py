@@ -38,7 +38,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib import env
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, settings
 
 STAGES = ("generate", "full", "floor", "nightly")
 
@@ -127,7 +127,7 @@ def cmd_job(start: date, end: date) -> dict:
             elif event.event_type_value == "STEP_SUCCESS":
                 kind = next(k for k, matches in STEP_KINDS if matches(event.step_key))
                 stages[kind] += record.timestamp - started[event.step_key]
-    con = duckdb.connect(str(env.warehouse_path()), read_only=True)
+    con = duckdb.connect(str(settings().warehouse_path), read_only=True)
     try:
         (rows,) = con.execute(
             "select coalesce(sum(rows_read), 0) from meta.ingested_files "
@@ -147,14 +147,14 @@ def compiled_models(target_path: Path, start: date, end: date) -> list[tuple[str
     """(relation, materialization, compiled SQL) of every model, in dependency order."""
     subprocess.run(
         [
-            str(env.DBT_EXECUTABLE),
+            str(DBT_EXECUTABLE),
             "compile",
             "--full-refresh",
             "--quiet",
             "--profiles-dir",
-            str(env.DBT_PROJECT_DIR),
+            str(DBT_PROJECT_DIR),
             "--project-dir",
-            str(env.DBT_PROJECT_DIR),
+            str(DBT_PROJECT_DIR),
             "--target-path",
             str(target_path),
             "--vars",
@@ -190,7 +190,7 @@ def read_exports(landing: Path, start: date, end: date, work: Path) -> dict:
     database = work / "floor" / "exports.duckdb"
     database.parent.mkdir(parents=True, exist_ok=True)
     database.unlink(missing_ok=True)
-    con = duckdb.connect(str(database), config={"memory_limit": env.duckdb_memory_limit()})
+    con = duckdb.connect(str(database), config={"memory_limit": settings().duckdb_memory_limit})
     rows, seconds = 0, 0.0
     try:
         for source in load_sources():
@@ -223,12 +223,12 @@ def read_exports(landing: Path, start: date, end: date, work: Path) -> dict:
 def cmd_floor(warehouse: Path, start: date, end: date, work: Path) -> dict:
     """Recompute every model from raw with plain SQL on a copy of the warehouse; time the SQL only.
     Also time reading the exports with DuckDB alone (read_exports)."""
-    exports = read_exports(env.landing_dir(), start, end, work)
+    exports = read_exports(settings().landing_dir, start, end, work)
     models = compiled_models(work / "dbt_target", start, end)
     floor_db = work / "floor" / warehouse.name  # the same file name: the same catalog in the SQL
     floor_db.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(warehouse, floor_db)
-    con = duckdb.connect(str(floor_db), config={"memory_limit": env.duckdb_memory_limit()})
+    con = duckdb.connect(str(floor_db), config={"memory_limit": settings().duckdb_memory_limit})
     try:
         for schema in ("staging", "intermediate", "marts"):
             con.execute(f"drop schema if exists {schema} cascade")
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", type=Path, default=env.PROJECT_ROOT / "data" / "bench")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "bench")
     parser.add_argument("--start", type=date.fromisoformat, default=date(2024, 1, 1))
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--scale", type=float, default=1.0)

@@ -19,22 +19,22 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.ingest import available_partitions
 from orchestration.lib.quality import data_docs_index
+from orchestration.lib.settings import settings
 from orchestration.lib.writer_lock import WarehouseLockTimeout, writer_lock
 
 
 def landed_days() -> set[date]:
     """Every day for which some source has a landed file."""
-    return set().union(*(available_partitions(env.landing_dir(), s) for s in load_sources()))
+    return set().union(*(available_partitions(settings().landing_dir, s) for s in load_sources()))
 
 
 def landed_range() -> tuple[date, date]:
     days = landed_days()
     if not days:
-        sys.exit(f"no landed files under {env.landing_dir()}: run `make sample` first")
+        sys.exit(f"no landed files under {settings().landing_dir}: run `make sample` first")
     return min(days), max(days)
 
 
@@ -53,10 +53,10 @@ def days_to_run(start: date, end: date) -> tuple[date, date] | None:
 def loaded_days() -> set[date] | None:
     """Every export day the warehouse holds data of (none before the first run); None when the
     file is locked by another process (a dbt left behind by a killed run, still finishing)."""
-    if not env.warehouse_path().exists():
+    if not settings().warehouse_path.exists():
         return set()
     try:
-        con = duckdb.connect(str(env.warehouse_path()), read_only=True)
+        con = duckdb.connect(str(settings().warehouse_path), read_only=True)
     except duckdb.IOException:
         return None
     try:
@@ -89,11 +89,11 @@ def run(start: date, end: date, full_refresh: bool = False) -> bool:
 
 
 def summary() -> str:
-    con = duckdb.connect(str(env.warehouse_path()), read_only=True)
+    con = duckdb.connect(str(settings().warehouse_path), read_only=True)
     try:
         lines = [
             "",
-            f"Warehouse: {env.warehouse_path()}",
+            f"Warehouse: {settings().warehouse_path}",
             "",
             f"{'source':<24}{'domain':<11}{'read':>9}{'loaded':>9}{'quarant.':>9}  balanced",
         ]
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     start, end = args.start or first, args.end or last
     command = " ".join(["python -m orchestration.run", *(argv if argv is not None else sys.argv[1:])])
     try:
-        with writer_lock(env.warehouse_path(), f"`{command.strip()}`"):
+        with writer_lock(settings().warehouse_path, f"`{command.strip()}`"):
             trimmed = days_to_run(start, end)  # under the lock: it reads the warehouse
             if trimmed is None:
                 print(f"Nothing to run: no landed file and nothing loaded between {start} and {end}.")
@@ -157,8 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Data quality (Great Expectations Data Docs): {data_docs_index()}")
     if ok:
         print(
-            f"Published for BI tools: {env.published_dir() / 'marts.duckdb'} and "
-            f"{env.published_dir() / 'parquet'}/; run history: `make ui`."
+            f"Published for BI tools: {settings().published_dir / 'marts.duckdb'} and "
+            f"{settings().published_dir / 'parquet'}/; run history: `make ui`."
         )
     return 0 if ok else 1
 

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 import yaml
 
-from orchestration.lib import env, generate
+from orchestration.lib import generate
 from orchestration.lib.config import ConfigError, load_entities, load_sources
+from orchestration.lib.settings import DBT_PROJECT_DIR, DEFAULTS, PROJECT_ROOT, SETTINGS, settings
 
 from .conftest import ORDERS_CONFIG
 
@@ -169,17 +170,51 @@ def test_the_source_time_zone_defaults_to_the_business_time_zone(write_config, m
     assert source.timezone == "Asia/Tokyo"
 
 
-def test_dbt_reads_the_market_settings_with_the_same_defaults():
-    """One setting per market fact: dbt's vars read the environment variables env.py reads,
-    with the same defaults, so setting one moves partitions (Dagster) and periods (dbt) alike."""
-    project = (env.DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8")
-    for dbt_var, variable in [
-        ("business_timezone", "CX_BUSINESS_TIMEZONE"),
-        ("reporting_currency", "CX_REPORTING_CURRENCY"),
-        ("phone_country_code", "CX_PHONE_COUNTRY_CODE"),
-    ]:
-        default = env.MARKET_DEFAULTS[variable]
-        assert f"  {dbt_var}: \"{{{{ env_var('{variable}', '{default}') }}}}\"" in project, dbt_var
+def test_dbt_reads_the_settings_with_the_same_defaults():
+    """One setting per fact: where dbt reads a variable of settings.py (the market vars of
+    dbt_project.yml, profiles.yml's memory limit), it has the same default, so setting one moves
+    partitions (Dagster) and periods (dbt) alike."""
+    read = {}
+    for name in ("dbt_project.yml", "profiles.yml"):
+        text = (DBT_PROJECT_DIR / name).read_text(encoding="utf-8")
+        for variable, default in re.findall(r"env_var\('([A-Z_]+)', '([^']*)'\)", text):
+            read.setdefault(variable, set()).add(default)
+    same_text = ("CX_BUSINESS_TIMEZONE", "CX_REPORTING_CURRENCY", "CX_PHONE_COUNTRY_CODE")
+    for variable in (*same_text, "DUCKDB_MEMORY_LIMIT", "CX_PSEUDONYM_SALT"):
+        assert read.get(variable) == {DEFAULTS[variable]}, variable
+    # Paths are relative to the dbt project there: the same files.
+    assert read["DUCKDB_DATABASE"] == {f"../{DEFAULTS['DUCKDB_DATABASE']}"}
+    assert read["CX_SPARK_DIR"] == {f"../{DEFAULTS['CX_SPARK_DIR']}"}
+
+
+def test_the_readme_configuration_table_is_the_settings():
+    """README's configuration table names every setting of settings.py, and nothing else of ours,
+    with its default."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n\n| variable |", 1)[1].split("\n\n", 1)[0]
+    rows = {}
+    for line in table.splitlines()[2:]:
+        names, default, _meaning = (cell.strip() for cell in line.strip("|").split(" | ", 2))
+        for name in re.findall(r"`([A-Z_]+)`", names):
+            rows[name] = default
+    assert set(rows) - {"DAGSTER_HOME"} == set(DEFAULTS)
+    for setting in SETTINGS:
+        if setting.default and setting.variable != "CX_PSEUDONYM_SALT":
+            assert rows[setting.variable] == f"`{setting.default}`", setting.variable
+
+
+def test_settings_are_typed_and_name_a_bad_value(monkeypatch):
+    monkeypatch.setenv("CX_QUALITY_KEEP_RESULTS", "7")
+    monkeypatch.setenv("DUCKDB_DATABASE", "elsewhere/w.duckdb")
+    monkeypatch.delenv("CX_SOURCE_TIMEZONE", raising=False)
+    monkeypatch.setenv("CX_BUSINESS_TIMEZONE", "Europe/Lisbon")
+    current = settings()
+    assert current.quality_keep_results == 7
+    assert current.warehouse_path == PROJECT_ROOT / "elsewhere" / "w.duckdb"
+    assert current.source_timezone == "Europe/Lisbon"
+    monkeypatch.setenv("CX_WAREHOUSE_LOCK_TIMEOUT", "an hour")
+    with pytest.raises(ValueError, match="CX_WAREHOUSE_LOCK_TIMEOUT='an hour' is not a number"):
+        settings()
 
 
 def test_no_market_is_hard_coded_in_the_models():
@@ -188,15 +223,15 @@ def test_no_market_is_hard_coded_in_the_models():
     market = re.compile(r"_vnd\b|'VND'|Asia/|Ho_Chi_Minh|\+\??84|\b84-", re.IGNORECASE)
     comments = re.compile(r"\{#.*?#\}|--[^\n]*", re.DOTALL)
     offenders = [
-        f"{path.relative_to(env.PROJECT_ROOT)}: {match.group(0)}"
+        f"{path.relative_to(PROJECT_ROOT)}: {match.group(0)}"
         for folder in ("models", "macros")
-        for path in sorted((env.DBT_PROJECT_DIR / folder).rglob("*.sql"))
+        for path in sorted((DBT_PROJECT_DIR / folder).rglob("*.sql"))
         for match in market.finditer(comments.sub("", path.read_text(encoding="utf-8")))
     ]
     assert offenders == []
     columns = {
         column["name"]
-        for path in (env.DBT_PROJECT_DIR / "models").rglob("*.yml")
+        for path in (DBT_PROJECT_DIR / "models").rglob("*.yml")
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
         for column in model.get("columns", [])
     }
@@ -205,7 +240,7 @@ def test_no_market_is_hard_coded_in_the_models():
 
 def test_generated_dbt_sources_and_raw_suites_are_current():
     stale = [
-        str(path.relative_to(env.PROJECT_ROOT))
+        str(path.relative_to(PROJECT_ROOT))
         for path, text in generate.generated_files().items()
         if not path.exists() or path.read_text(encoding="utf-8") != text
     ]
@@ -214,7 +249,7 @@ def test_generated_dbt_sources_and_raw_suites_are_current():
 
 def test_every_entity_has_its_staging_model():
     for entity in load_entities().values():
-        folder = env.DBT_PROJECT_DIR / "models" / "staging" / entity.domain
+        folder = DBT_PROJECT_DIR / "models" / "staging" / entity.domain
         model = (folder / f"{entity.staging_model}.sql").read_text(encoding="utf-8")
         assert f"union_entity_sources('{entity.name}')" in model, entity.name
 

@@ -18,9 +18,9 @@ import duckdb
 import pytest
 
 from orchestration.bench import mart_digests
-from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.samples import generate
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow
@@ -238,8 +238,8 @@ def test_dbt_unit_tests_pass_here_and_the_job_leaves_them_out(pipeline, tmp_path
     shutil.copy(pipeline["warehouse"], warehouse)
     target = tmp_path / "dbt_target"
     completed = subprocess.run(
-        [str(env.DBT_EXECUTABLE), "test", "--select", "test_type:unit", "--profiles-dir", "."],
-        cwd=env.DBT_PROJECT_DIR,
+        [str(DBT_EXECUTABLE), "test", "--select", "test_type:unit", "--profiles-dir", "."],
+        cwd=DBT_PROJECT_DIR,
         env={**os.environ, "DUCKDB_DATABASE": str(warehouse), "DBT_TARGET_PATH": str(target)},
         capture_output=True,
         text=True,

@@ -220,7 +220,7 @@ def test_validations_are_rendered_into_data_docs_and_old_ones_pruned(con, tmp_pa
     from orchestration.lib import quality
 
     monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
-    monkeypatch.setattr(quality, "KEEP_RESULTS", 2)
+    monkeypatch.setenv("CX_QUALITY_KEEP_RESULTS", "2")
     load_calls(con, tmp_path, GOOD + BAD)
     con.execute("update raw.call_records set call_status = 'MISSED'")
     for run in ("run-a", "run-b", "run-c"):
@@ -264,7 +264,7 @@ def test_validation_in_chunks_merges_the_failures_of_every_chunk(con, tmp_path, 
     from orchestration.lib import quality
 
     monkeypatch.setenv("CX_QUALITY_DIR", str(tmp_path / "quality"))
-    monkeypatch.setattr(quality, "KEEP_RESULTS", 1)
+    monkeypatch.setenv("CX_QUALITY_KEEP_RESULTS", "1")
     days = load_days(con, tmp_path, {1: 2, 2: 2, 3: 2, 4: 2})
     # 3 unknown statuses in the first chunk (the 1st and 2nd), 3 in the second (the 3rd and 4th),
     # and a call answered before it was queued in the second chunk only.
@@ -277,7 +277,7 @@ def test_validation_in_chunks_merges_the_failures_of_every_chunk(con, tmp_path, 
     )
     validate(con, SOURCES["call_records"], days[:1], run_name="before")  # one chunk, pruned below
 
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 4)
+    monkeypatch.setenv("CX_QUALITY_CHUNK_ROWS", "4")
     assert quality.partition_chunks(con, SOURCES["call_records"], days, 4) == [days[:2], days[2:]]
     pair, in_set = validate(con, SOURCES["call_records"], days, run_name="chunked")  # in GE's order
     assert (in_set.expectation, in_set.column, in_set.severity, in_set.unexpected_count) == (
@@ -305,7 +305,7 @@ def test_validation_in_chunks_merges_the_failures_of_every_chunk(con, tmp_path, 
     assert "MISSED" in page.read_text(encoding="utf-8")
 
     # The same counts as one unchunked validation.
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 1_000_000)
+    monkeypatch.setenv("CX_QUALITY_CHUNK_ROWS", "1000000")
     whole = validate(con, SOURCES["call_records"], days, run_name="whole")
     assert [(f.expectation, f.column, f.unexpected_count, f.detail) for f in whole] == [
         (f.expectation, f.column, f.unexpected_count, f.detail) for f in (pair, in_set)
@@ -317,7 +317,7 @@ def test_a_partition_above_the_chunk_size_is_validated_whole(con, tmp_path, monk
 
     days = load_days(con, tmp_path, {1: 1, 2: 3, 3: 1, 4: 1})
     con.execute("update raw.call_records set call_status = 'MISSED' where call_id like 'C2-%'")
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 2)
+    monkeypatch.setenv("CX_QUALITY_CHUNK_ROWS", "2")
     assert quality.partition_chunks(con, SOURCES["call_records"], days, 2) == [days[:1], days[1:2], days[2:]]
     frames = []
     read = quality.partition_frame
@@ -327,7 +327,7 @@ def test_a_partition_above_the_chunk_size_is_validated_whole(con, tmp_path, monk
         frames.append((partitions, len(frame)))
         return frame
 
-    monkeypatch.setattr(quality, "partition_frame", spy)
+    monkeypatch.setattr(quality.validation, "partition_frame", spy)
     (failure,) = validate(con, SOURCES["call_records"], days, run_name="big")
     assert frames == [(days[:1], 1), (days[1:2], 3), (days[2:], 2)]
     assert (failure.column, failure.unexpected_count, failure.sample_values) == (

@@ -27,8 +27,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.lib import env
 from orchestration.lib.samples import generate
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.pipeline import run_cx_daily
 
 if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
@@ -92,13 +92,13 @@ def builds(tmp_path_factory):
             run(
                 [*python, "load-raw", "--warehouse", str(warehouse)],
                 root / f"load_raw{number}.log",
-                env.PROJECT_ROOT,
+                PROJECT_ROOT,
                 environment,
             )
             dbt_vars = json.dumps({"window_start": start, "window_end": end})
             run(
                 [
-                    str(env.DBT_EXECUTABLE),
+                    str(DBT_EXECUTABLE),
                     "build",
                     "--profiles-dir",
                     ".",
@@ -108,7 +108,7 @@ def builds(tmp_path_factory):
                     dbt_vars,
                 ],
                 root / f"dbt_spark_build{number}.log",
-                env.DBT_PROJECT_DIR,
+                DBT_PROJECT_DIR,
                 environment,
             )
             marts = mart_names(root / "dbt_spark_target" / "manifest.json")
@@ -117,7 +117,7 @@ def builds(tmp_path_factory):
             run(
                 [*python, "export", "--out", str(exported), *tables],
                 root / f"export{number}.log",
-                env.PROJECT_ROOT,
+                PROJECT_ROOT,
                 environment,
             )
             incremental_sql = (

@@ -1,30 +1,27 @@
 """The nightly schedule and the landing-folder sensor (freshness: see dbt/assets.py)."""
 
 import hashlib
-import os
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from orchestration.defs.jobs import all_assets_job
-from orchestration.lib import env
 from orchestration.lib.config import load_sources
 from orchestration.lib.landing import new_files_by_partition
-
-NIGHTLY_CRON = os.environ.get("CX_NIGHTLY_CRON", "0 2 * * *")
+from orchestration.lib.settings import settings
 
 
 @dg.schedule(
     job=all_assets_job,
-    cron_schedule=NIGHTLY_CRON,
-    execution_timezone=env.BUSINESS_TIMEZONE,
+    cron_schedule=settings().nightly_cron,
+    execution_timezone=settings().business_timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night: ingest yesterday's exports (business time zone) and rebuild the marts; "
     "dbt re-processes the lookback window (var lookback_days) for late updates.",
 )
 def nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    local_time = context.scheduled_execution_time.astimezone(ZoneInfo(env.BUSINESS_TIMEZONE))
+    local_time = context.scheduled_execution_time.astimezone(ZoneInfo(settings().business_timezone))
     day = (local_time.date() - timedelta(days=1)).isoformat()
     return dg.RunRequest(run_key=f"nightly-{day}", partition_key=day, tags={"trigger": "nightly"})
 
@@ -36,7 +33,7 @@ def nightly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     asset_selection=dg.AssetSelection.key_prefixes(["raw"]),
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    todo, cursor = new_files_by_partition(env.landing_dir(), load_sources(), context.cursor)
+    todo, cursor = new_files_by_partition(settings().landing_dir, load_sources(), context.cursor)
     if context.cursor is None:
         # First evaluation: what is already there is the baseline (loaded by `make run`, a
         # backfill or the nightly run); only files that land from now on start a run.

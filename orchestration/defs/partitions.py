@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import dagster as dg
 
-from orchestration.lib import env
+from orchestration.lib.settings import settings
 
 daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=env.partitions_start(),
-    timezone=env.BUSINESS_TIMEZONE,
+    start_date=settings().partitions_start,
+    timezone=settings().business_timezone,
     end_offset=0,
 )
 

@@ -7,8 +7,8 @@ import dagster as dg
 from orchestration.defs.dbt.assets import MART_KEYS
 from orchestration.defs.partitions import WAREHOUSE_POOL
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib import env
 from orchestration.lib.publish import publish_marts
+from orchestration.lib.settings import settings
 
 
 @dg.asset(
@@ -21,7 +21,7 @@ from orchestration.lib.publish import publish_marts
     "and data/published/parquet/<mart>.parquet, replaced atomically.",
 )
 def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    result = publish_marts(Path(warehouse.database), env.published_dir())
+    result = publish_marts(Path(warehouse.database), settings().published_dir)
     context.log.info(f"published version {result['version']}: {result['tables']}")
     return dg.MaterializeResult(
         metadata={

@@ -14,7 +14,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from orchestration.lib import env
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, settings
 from orchestration.lib.writer_lock import writer_lock
 
 
@@ -23,9 +23,9 @@ class WarehouseResource(dg.ConfigurableResource):
     writer lock from start to end (orchestration.lib.writer_lock), whatever started it, and a
     DuckDB file locked by another process (a reader) is retried with backoff."""
 
-    database: str = str(env.warehouse_path())
+    database: str = str(settings().warehouse_path)
     lock_retries: int = 6
-    memory_limit: str = env.duckdb_memory_limit()
+    memory_limit: str = settings().duckdb_memory_limit
 
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
@@ -70,7 +70,7 @@ class CxDbtCliResource(DbtCliResource):
     3.6 s of each run (a nightly is about 75 s) and that this project does not use:
 
     - `dbt --version` in a subprocess (2.0 s), to learn the version of the dbt executable: it is
-      the virtual environment's own dbt (env.DBT_EXECUTABLE), so dbt-core's package version;
+      the virtual environment's own dbt (DBT_EXECUTABLE), so dbt-core's package version;
     - a dbt adapter opened in the Dagster process (1.6 s), used only to fetch row counts and
       column metadata after the run, which the project does not ask for.
 
@@ -87,8 +87,8 @@ class CxDbtCliResource(DbtCliResource):
 
 def dbt_resource() -> DbtCliResource:
     return CxDbtCliResource(
-        project_dir=str(env.DBT_PROJECT_DIR),
-        profiles_dir=str(env.DBT_PROJECT_DIR),
-        target=env.dbt_target(),
-        dbt_executable=str(env.DBT_EXECUTABLE),
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        target=settings().dbt_target,
+        dbt_executable=str(DBT_EXECUTABLE),
     )

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from orchestration.lib import env
+from orchestration.lib.settings import settings
 
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "sources.yml"
 ENTITIES_PATH = Path(__file__).resolve().parents[1] / "entities.yml"
@@ -325,7 +325,7 @@ def _parse_source(
     if pure.is_absolute() or ".." in pure.parts or "\\" in files:
         raise fail("files", f"{files!r} must stay inside data/landing (no absolute path, no '..')")
 
-    timezone = merged.get("timezone") or env.source_timezone()
+    timezone = merged.get("timezone") or settings().source_timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:

@@ -8,17 +8,14 @@ it is executed here, never by dbt, so dbt never logs it. Declared in dbt_project
 
 from __future__ import annotations
 
-import os
-
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-SALT_VARIABLE = "CX_PSEUDONYM_SALT"
-# Development default so that a fresh clone runs; README tells production to set its own.
-DEVELOPMENT_SALT = "cx-warehouse"
+from orchestration.lib.settings import settings
 
 
 def salt() -> str:
-    return os.environ.get(SALT_VARIABLE) or DEVELOPMENT_SALT
+    """CX_PSEUDONYM_SALT; its development default lets a fresh clone run (README: set it in production)."""
+    return settings().pseudonym_salt
 
 
 class Plugin(BasePlugin):

@@ -29,16 +29,16 @@ import duckdb
 import jinja2
 import yaml
 
-from orchestration.lib import env
+from orchestration.lib.settings import DBT_PROJECT_DIR, settings
 
 PROFILE_TARGET = "spark"
 
 
 def session_conf() -> dict[str, str]:
     """The session settings of the profile's `spark` target, with CX_SPARK_DIR made absolute."""
-    profile = yaml.safe_load((env.DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     parameters = profile["cx_warehouse"]["outputs"][PROFILE_TARGET]["server_side_parameters"]
-    variables = {**os.environ, "CX_SPARK_DIR": str(env.spark_dir())}
+    variables = {**os.environ, "CX_SPARK_DIR": str(settings().spark_dir)}
 
     def env_var(name: str, default: str | None = None) -> str:
         if name not in variables and default is None:
@@ -117,7 +117,7 @@ def register_raw(spark, raw_dir: Path, tables: list[tuple[str, str]]) -> None:
 
 def load_raw(warehouse: Path) -> list[tuple[str, str]]:
     """Export the DuckDB warehouse's raw data and register it in the local Spark metastore."""
-    raw_dir = env.spark_dir() / "raw"
+    raw_dir = settings().spark_dir / "raw"
     tables = export_raw(warehouse, raw_dir)
     spark = session()
     try:
@@ -152,12 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("tables", nargs="+", help="schema.table")
     args = parser.parse_args(argv)
     if args.command == "load-raw":
-        warehouse = args.warehouse or env.warehouse_path()
+        warehouse = args.warehouse or settings().warehouse_path
         tables = load_raw(warehouse)
-        print(f"Registered {len(tables)} tables from {warehouse} in Spark ({env.spark_dir()}):")
+        print(f"Registered {len(tables)} tables from {warehouse} in Spark ({settings().spark_dir}):")
         print(", ".join(f"{schema}.{table}" for schema, table in tables))
     elif args.command == "export-raw":
-        tables = export_raw(args.warehouse or env.warehouse_path(), args.out)
+        tables = export_raw(args.warehouse or settings().warehouse_path, args.out)
         print(f"Wrote {len(tables)} tables to {args.out}")
     else:
         export_tables(args.tables, args.out)

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.lib.settings import settings
+
 POLL_SECONDS = 1.0
 
 # Locks this process holds, by lock file and thread: the CLI holds the lock around the Dagster run
@@ -51,7 +53,7 @@ def writer_lock(
     if key in _held:  # re-entered: the outer holder releases it
         yield
         return
-    timeout = float(os.environ.get("CX_WAREHOUSE_LOCK_TIMEOUT", "3600")) if timeout is None else timeout
+    timeout = settings().warehouse_lock_timeout if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -8,7 +8,6 @@ hour of bookkeeping, for a two-year backfill.
 """
 
 import json
-import os
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -18,18 +17,18 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, run_partitions
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib import env
+from orchestration.lib.settings import DBT_PROJECT_DIR, settings
 
 dbt_project = DbtProject(
-    project_dir=env.DBT_PROJECT_DIR,
-    profiles_dir=env.DBT_PROJECT_DIR,
-    target=env.dbt_target(),
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=settings().dbt_target,
 )
 dbt_project.prepare_if_dev()
 
 
 # A mart not rebuilt for this many hours is stale (the nightly run rebuilds them every day).
-MARTS_STALE_AFTER_HOURS = float(os.environ.get("CX_MARTS_STALE_AFTER_HOURS", "26"))
+MARTS_STALE_AFTER_HOURS = settings().marts_stale_after_hours
 MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=MARTS_STALE_AFTER_HOURS),
     warn_window=timedelta(hours=MARTS_STALE_AFTER_HOURS * 0.75),

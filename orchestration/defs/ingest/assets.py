@@ -6,9 +6,9 @@ import dagster as dg
 
 from orchestration.defs.partitions import WAREHOUSE_POOL, daily_partitions
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib import env
 from orchestration.lib.config import Source, load_sources
 from orchestration.lib.ingest import SQL_TYPES, IngestError, load_partitions, quote, refresh_reconciliation
+from orchestration.lib.settings import settings
 
 SOURCES = load_sources()
 
@@ -37,7 +37,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         },
     )
     def ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        landing = env.landing_dir()
+        landing = settings().landing_dir
         partitions = [date.fromisoformat(key) for key in context.partition_keys]
         with warehouse.connect() as con:
             try:
