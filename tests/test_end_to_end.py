@@ -20,7 +20,7 @@ import pytest
 from orchestration.bench import mart_digests
 from orchestration.lib import env
 from orchestration.lib.config import load_sources
-from orchestration.lib.samples import generate
+from orchestration.samples import generate
 from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow

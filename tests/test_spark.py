@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from orchestration.lib import env
-from orchestration.lib.samples import generate
+from orchestration.samples import generate
 from tests.pipeline import run_cx_daily
 
 if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
