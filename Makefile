@@ -37,7 +37,7 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	cp orchestration/dagster.yaml $@
 
 data/landing/_manifest.json: | $(STAMP)
-	$(BIN)/python -m orchestration.lib.samples --out data/landing \
+	$(BIN)/python -m orchestration.samples --out data/landing \
 		--start $(SAMPLE_START) --days $(SAMPLE_DAYS) --scale $(SAMPLE_SCALE)
 
 sample: data/landing/_manifest.json

@@ -76,7 +76,7 @@ def peak_rss_mb() -> float:
 
 
 def cmd_generate(out: Path, start: date, days: int, scale: float, seed: int) -> dict:
-    from orchestration.lib.samples import generate
+    from orchestration.samples import generate
 
     manifest = generate(out, start, days, scale, seed)
     # Every data line a reader meets: parsed rows and the malformed lines among them.

@@ -73,7 +73,7 @@ def sample_baseline(tmp_path_factory) -> Path:
     whole job: <root>/landing, <root>/cx.duckdb, <root>/published. Read it, or copy it to change it."""
     import dagster as dg
 
-    from orchestration.lib.samples import generate
+    from orchestration.samples import generate
     from tests.pipeline import run_cx_daily
 
     root = tmp_path_factory.mktemp("baseline")

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.samples import generate
+from orchestration.samples import generate
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

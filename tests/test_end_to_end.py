@@ -19,8 +19,8 @@ import pytest
 
 from orchestration.bench import mart_digests
 from orchestration.lib.config import load_sources
-from orchestration.lib.samples import generate
 from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.samples import generate
 from tests.pipeline import run_cx_daily
 
 pytestmark = pytest.mark.slow

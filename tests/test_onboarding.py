@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.samples import generate
+from orchestration.samples import generate
 from tests.markets import aurora
 from tests.pipeline import copy_project, run_in
 

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from orchestration.lib.config import load_sources
-from orchestration.lib.samples import generate
+from orchestration.samples import generate
 
 START, DAYS = date(2025, 7, 1), 7
 

@@ -27,8 +27,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.lib.samples import generate
 from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT
+from orchestration.samples import generate
 from tests.pipeline import run_cx_daily
 
 if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
