@@ -158,7 +158,7 @@ def compiled_models(target_path: Path, start: date, end: date) -> list[tuple[str
             "--target-path",
             str(target_path),
             "--vars",
-            json.dumps({"window_start": start.isoformat(), "window_end": end.isoformat()}),
+            json.dumps({"window_start": start.isoformat()}),
         ],
         check=True,
     )

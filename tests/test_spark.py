@@ -95,7 +95,7 @@ def builds(tmp_path_factory):
                 PROJECT_ROOT,
                 environment,
             )
-            dbt_vars = json.dumps({"window_start": start, "window_end": end})
+            dbt_vars = json.dumps({"window_start": start})
             run(
                 [
                     str(DBT_EXECUTABLE),

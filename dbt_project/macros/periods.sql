@@ -84,17 +84,6 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- Safe ratio as double: null when the denominator is 0 or null. -#}
-{% macro ratio(numerator, denominator) -%}
-    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
-{%- endmacro %}
-
-{#- Mean that gives the same digits on every run: values are summed as decimals (exact), not as
-    doubles, whose parallel sums depend on the order of the rows. -#}
-{% macro exact_mean(expression) -%}
-    cast(avg(cast({{ expression }} as decimal(18, 6))) as double)
-{%- endmacro %}
-
 {#- One row per day (`business_date`) from first_date to last_date of `span` (a CTE or relation
     of one row with those columns): the calendar of int_periods and of the expected exports. -#}
 {% macro days_of(span) -%}

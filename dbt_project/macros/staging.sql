@@ -128,3 +128,17 @@
 {% macro money_type() -%}
     decimal(38, 4)
 {%- endmacro %}
+
+{#- A Jinja string as an SQL text literal. -#}
+{% macro text_literal(text) -%}
+    {{ return(adapter.dispatch('text_literal', 'cx_warehouse')(text)) }}
+{%- endmacro %}
+
+{% macro default__text_literal(text) -%}
+    '{{ text | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- Spark escapes with backslashes ('a''b' would be the two literals 'a' 'b', read as 'ab'). -#}
+{% macro spark__text_literal(text) -%}
+    '{{ text | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}

@@ -1,8 +1,8 @@
 """Every dbt model and seed as a Dagster asset; dbt tests as asset checks.
 
 The dbt assets are not partitioned: a run over a range of days of ingestion (a nightly run is
-one day, a backfill many) invokes dbt once, with the run's window passed as dbt vars window_start
-/ window_end (business dates) so incremental models know what to rebuild. Partitioning them by
+one day, a backfill many) invokes dbt once, with the first day of the run's window passed as dbt var
+window_start (a business date) so incremental models know what to rebuild. Partitioning them by
 day too would make Dagster record one event per model and day: 110,000 events, a quarter of an
 hour of bookkeeping, for a two-year backfill.
 """
@@ -58,7 +58,7 @@ def dbt_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     """The run's window. A run without partitions (the marts alone, from the UI) passes none:
     incremental models then re-process from their newest day minus the lookback."""
     days = run_partitions(context)
-    return {"window_start": days[0].isoformat(), "window_end": days[-1].isoformat()} if days else {}
+    return {"window_start": days[0].isoformat()} if days else {}
 
 
 class DbtBuildConfig(dg.Config):
