@@ -7,14 +7,15 @@ from datetime import date
 import pandas as pd
 from babel.numbers import get_currency_precision, get_currency_symbol
 
-from orchestration.lib.env import reporting_currency
+from orchestration.lib.settings import settings
 
 # How each catalogue unit is shown: (factor, decimals, value suffix, delta suffix); money in the
 # reporting currency (kpi_catalogue.currency), with its symbol and minor units.
-CURRENCY_SYMBOL = get_currency_symbol(reporting_currency(), locale="vi_VN")
+CURRENCY = settings().reporting_currency
+CURRENCY_SYMBOL = get_currency_symbol(CURRENCY, locale="vi_VN")
 UNIT_FORMATS = {
     "ratio": (100, 1, "%", " pp"),
-    "money": (1, get_currency_precision(reporting_currency()), f" {CURRENCY_SYMBOL}", f" {CURRENCY_SYMBOL}"),
+    "money": (1, get_currency_precision(CURRENCY), f" {CURRENCY_SYMBOL}", f" {CURRENCY_SYMBOL}"),
     "seconds": (1 / 60, 1, " min", " min"),
     "hours": (1, 1, " h", " h"),
     "days": (1, 2, " days", " days"),

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from orchestration.lib.env import published_dir
+from orchestration.lib.settings import settings
 
 KPI_MARTS = (
     "sales_kpis",
@@ -31,7 +31,7 @@ KPI_MARTS = (
 
 
 def marts_path() -> Path:
-    return published_dir() / "marts.duckdb"
+    return settings().published_dir / "marts.duckdb"
 
 
 def published_version(path: Path) -> tuple[str, int, int] | None:

@@ -61,10 +61,7 @@ def test_raw_assets_are_daily_partitions_and_dbt_builds_the_window_of_the_run():
         }
     )
     assert dbt_vars(backfill) == {"window_start": "2025-07-01"}
-    assert dbt_vars(run(**{"dagster/partition": "2025-08-14"})) == {
-        "window_start": "2025-08-14",
-        "window_end": "2025-08-14",
-    }
+    assert dbt_vars(run(**{"dagster/partition": "2025-08-14"})) == {"window_start": "2025-08-14"}
     assert dbt_vars(run()) == {}  # the marts alone (from the UI): incremental models pick their cutoff
 
 

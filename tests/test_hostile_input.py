@@ -14,7 +14,7 @@ DAY = date(2025, 7, 1)
 CONFIG = """
 sources:
   - name: calls
-    domain: support
+    domain: customer_service
     files: calls/calls_{{date}}.csv
     encoding: {encoding}
     delimiter: "{delimiter}"

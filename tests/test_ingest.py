@@ -147,7 +147,7 @@ def test_empty_file_is_recorded_not_lost(con, write_config, landing):
 NDJSON_CONFIG = """
 sources:
   - name: tickets
-    domain: support
+    domain: customer_service
     files: helpdesk/tickets_{date}.ndjson
     format: ndjson
     primary_key: [ticket_id]
@@ -389,7 +389,7 @@ def test_event_dates_after_the_export_day_are_quarantined_in_the_sources_time_zo
 DATES_CONFIG = """
 sources:
   - name: waybills
-    domain: shipping
+    domain: delivery
     files: ship/waybills_{date}.csv
     primary_key: [waybill_id]
     row_date: created_on
@@ -480,7 +480,7 @@ def test_one_file_with_a_version_written_twice_differently_is_a_conflict_and_a_c
 KEYED_CONFIG = """
 sources:
   - name: calls
-    domain: support
+    domain: customer_service
     files: calls/calls_{date}*.csv
     primary_key: [call_id]
     row_date: queued_at

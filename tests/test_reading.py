@@ -20,7 +20,7 @@ DAY = date(2025, 7, 1)
 REVIEWS = """
 sources:
   - name: reviews
-    domain: support
+    domain: customer_service
     files: reviews/reviews_{date}.csv
     primary_key: [review_id]
     row_date: reviewed_at
@@ -185,7 +185,7 @@ def test_xlsx_rows_keep_their_row_and_a_decomposed_sheet_name_is_found(con, writ
 CALLS = """
 sources:
   - name: calls
-    domain: support
+    domain: customer_service
     files: calls/calls_{{date}}.csv
     primary_key: [call_id]
     row_date: queued_at

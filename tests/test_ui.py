@@ -33,6 +33,6 @@ def test_ui_shows_the_asset_graph(tmp_path):
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
         body = page.inner_text("body")
-    for group in ("raw_marketing", "raw_sales", "raw_shipping", "raw_support", "published"):
+    for group in ("raw_marketing", "raw_sales", "raw_delivery", "raw_customer_service", "published"):
         assert group in body
     assert SCREENSHOT.stat().st_size > 20_000

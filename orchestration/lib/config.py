@@ -23,7 +23,7 @@ from orchestration.lib.settings import settings
 DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "sources.yml"
 ENTITIES_PATH = Path(__file__).resolve().parents[1] / "entities.yml"
 
-DOMAINS = ("marketing", "sales", "shipping", "support")
+DOMAINS = ("marketing", "sales", "delivery", "customer_service")
 FORMATS = ("csv", "ndjson", "xlsx")
 TYPES = ("text", "integer", "decimal", "date", "timestamp", "boolean")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

@@ -29,7 +29,7 @@ SEED_ROWS = {
         ("aurora_pedidos", "entregue", "delivered"),
         ("aurora_pedidos", "cancelado", "cancelled"),
     ],
-    "shipping__carrier_status_map": [
+    "delivery__carrier_status_map": [
         ("correios", "faturado", "created"),
         ("correios", "enviado", "in_transit"),
         ("correios", "entregue", "delivered"),

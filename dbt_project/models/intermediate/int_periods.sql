@@ -28,7 +28,7 @@ event_days as (
     select
         min({{ to_business_date('sent_at') }}),
         max({{ to_business_date('coalesce(responded_at, sent_at)') }})
-    from {{ ref('stg_support__survey_answers') }}
+    from {{ ref('stg_customer_service__survey_answers') }}
     union all
     select min(report_date), max(report_date)
     from {{ ref('stg_marketing__ad_spend_days') }}

@@ -36,7 +36,7 @@ MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(
 
 
 class CxTranslator(DagsterDbtTranslator):
-    """Group dbt assets by layer and area (staging_support, marts_delivery, ...); marts get a
+    """Group dbt assets by layer and area (staging_customer_service, marts_delivery, ...); marts get a
     freshness policy."""
 
     def get_asset_spec(self, manifest, unique_id, project) -> dg.AssetSpec:

@@ -23,10 +23,10 @@ records as (
     {% for model, columns in [
         ('stg_sales__customers', ['customer_phone', 'customer_email', 'customer_id', 'customer_account_id']),
         ('int_orders_summarised', ['customer_phone', 'customer_email', 'customer_id']),
-        ('stg_support__tickets', ['customer_phone', 'customer_email', 'customer_id']),
-        ('stg_support__chats', ['customer_phone', 'customer_email', 'customer_id']),
-        ('stg_support__survey_answers', ['customer_phone', 'customer_email', 'customer_id']),
-        ('stg_support__calls', ['customer_phone', 'customer_id']),
+        ('stg_customer_service__tickets', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_customer_service__chats', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_customer_service__survey_answers', ['customer_phone', 'customer_email', 'customer_id']),
+        ('stg_customer_service__calls', ['customer_phone', 'customer_id']),
     ] %}
     select
         {%- for column in identifiers %}
@@ -64,10 +64,10 @@ record_identifiers as (
     {%- endfor %}
 ),
 
-{#- The nodes of the graph and the identifiers behind each: on a full build every identifier is
+{# The nodes of the graph and the identifiers behind each: on a full build every identifier is
     a node of its own; on an incremental run every stored customer touched by a new pair is one
     node, 'customer:' || its key, and the identifiers the table does not hold yet are their own. -#}
-{%- if is_incremental() %}
+{% if is_incremental() %}
 touched_members as (
     select identifier, 'customer:' || customer_key as node, _partition_date
     from {{ this }}

@@ -58,9 +58,9 @@ final as (
     left join crm_keyed
         on first_orders.customer_key = crm_keyed.customer_key
     left join channel_map as by_lead
-        on by_lead.source_kind = 'lead_source' and by_lead.source_value = crm_keyed.lead_source
+        on by_lead.source_kind = 'lead_source' and crm_keyed.lead_source = by_lead.source_value
     left join channel_map as by_utm
-        on by_utm.source_kind = 'utm_source' and by_utm.source_value = first_orders.first_utm_source
+        on by_utm.source_kind = 'utm_source' and first_orders.first_utm_source = by_utm.source_value
 )
 
 select * from final

@@ -29,7 +29,7 @@ previous_customers as (
 
 {% endif -%}
 orders as (
-    select * from {{ ref('int_orders_summarised') }} as summarised
+    select * from {{ ref('int_orders_summarised') }}
     {%- if is_incremental() %}
     where _partition_date >= {{ incremental_cutoff() }}
         or {{ customer_identifier('summarised') }} in (select identifier from rekeyed_identifiers)

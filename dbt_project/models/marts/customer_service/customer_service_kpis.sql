@@ -64,7 +64,7 @@ created as (
         {{ median('first_response_seconds') }} as first_response_median_seconds,
         {{ percentile('first_response_seconds', 0.9) }} as first_response_p90_seconds
     from tickets_created_in_period
-    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 tickets_solved_in_period as (
@@ -85,7 +85,7 @@ solved as (
             as resolution_time_median_hours
     from tickets_solved_in_period
     where is_solved
-    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 contacts_in_period as (
@@ -107,7 +107,7 @@ contact_counts as (
         sum(case when is_within_threshold then 1 else 0 end) as answered_within_threshold,
         {{ exact_mean('first_response_seconds - threshold_seconds') }} as first_response_gap_seconds
     from contacts_in_period
-    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, contact_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 backlog as (
@@ -121,7 +121,7 @@ backlog as (
         on intervals.valid_from < spine.period_end_utc
         and (intervals.valid_to is null or intervals.valid_to >= spine.period_end_utc)
     where intervals.is_open
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (spine.period_grain, spine.period_start, intervals.contact_channel),
         (spine.period_grain, spine.period_start)
     )

@@ -58,7 +58,7 @@ handed_over as (
         sum(case when is_returned_to_sender then 1 else 0 end) as returned_to_sender_shipments,
         sum(shipping_fee) as shipping_cost
     from handed_over_in_period
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (period_grain, period_start, carrier, sales_channel),
         (period_grain, period_start, carrier),
         (period_grain, period_start, sales_channel),
@@ -80,7 +80,7 @@ delivered as (
         sum(case when is_on_time then 1 else 0 end) as on_time_shipments,
         {{ exact_mean('delivery_days') }} as delivery_days_mean
     from delivered_in_period
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (period_grain, period_start, carrier, sales_channel),
         (period_grain, period_start, carrier),
         (period_grain, period_start, sales_channel),
@@ -102,7 +102,7 @@ delivery_days_histogram as (
         count(*) as shipments
     from delivered_in_period
     where delivery_days is not null
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (period_grain, period_start, carrier, sales_channel, delivery_days),
         (period_grain, period_start, carrier, delivery_days),
         (period_grain, period_start, sales_channel, delivery_days),

@@ -17,7 +17,7 @@ responses as (
         *,
         {{ to_business_date('sent_at') }} as sent_date,
         {{ to_business_date('responded_at') }} as responded_date
-    from {{ ref('stg_support__survey_answers') }}
+    from {{ ref('stg_customer_service__survey_answers') }}
 ),
 
 channels as (
@@ -48,7 +48,7 @@ sent as (
         count(*) as surveys_sent,
         sum(case when is_answered then 1 else 0 end) as surveys_sent_answered
     from sent_in_period
-    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 answers as (
@@ -79,7 +79,7 @@ answered as (
         sum(case when survey_type = 'ces' then score else 0 end) as ces_score_total,
         sum(case when survey_type = 'ces' and score >= 5 then 1 else 0 end) as ces_easy
     from answers_in_period
-    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, touchpoint_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 final as (

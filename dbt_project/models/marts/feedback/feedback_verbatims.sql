@@ -2,7 +2,7 @@
 with
 
 responses as (
-    select * from {{ ref('stg_support__survey_answers') }}
+    select * from {{ ref('stg_customer_service__survey_answers') }}
     where is_answered and comment is not null
 ),
 

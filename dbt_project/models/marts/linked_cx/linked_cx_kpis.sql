@@ -25,7 +25,7 @@ csat_answers as (
         100.0 * (responses.score - responses.scale_min) / (responses.scale_max - responses.scale_min)
             as score_0_100,
         coalesce(responses.order_id, tickets.order_id) as linked_order_id
-    from {{ ref('stg_support__survey_answers') }} as responses
+    from {{ ref('stg_customer_service__survey_answers') }} as responses
     left join tickets
         on responses.ticket_id = tickets.ticket_id
     where responses.is_answered and responses.survey_type = 'csat'
@@ -63,7 +63,7 @@ orders_in_period as (
 order_counts as (
     select period_grain, period_start, coalesce(sales_channel, 'all') as channel, count(*) as orders
     from orders_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 tickets_in_period as (
@@ -73,7 +73,7 @@ tickets_in_period as (
 ticket_counts as (
     select period_grain, period_start, coalesce(sales_channel, 'all') as channel, count(*) as order_tickets
     from tickets_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 deliveries_in_period as (
@@ -88,7 +88,7 @@ delays as (
         count(*) as delivered_shipments,
         {{ exact_mean('delay_days') }} as delivery_delay_days_mean
     from deliveries_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 csat_in_period as (
@@ -105,7 +105,7 @@ csat as (
         sum(case when not is_on_time then 1 else 0 end) as csat_responses_late,
         {{ exact_mean('case when not is_on_time then score_0_100 end') }} as csat_late_deliveries
     from csat_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 final as (

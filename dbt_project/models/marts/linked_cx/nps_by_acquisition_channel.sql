@@ -6,7 +6,7 @@ answers as (
     select
         responses.*,
         {{ to_business_date('responses.responded_at') }} as responded_date
-    from {{ ref('stg_support__survey_answers') }} as responses
+    from {{ ref('stg_customer_service__survey_answers') }} as responses
     where responses.is_answered and responses.survey_type = 'nps'
 ),
 
@@ -52,7 +52,7 @@ aggregated as (
         sum(case when score >= 9 then 1 else 0 end) as nps_promoters,
         sum(case when score <= 6 then 1 else 0 end) as nps_detractors
     from answers_in_period
-    group by grouping sets ((period_grain, period_start, acquisition_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, acquisition_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 final as (

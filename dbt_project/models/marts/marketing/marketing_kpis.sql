@@ -50,7 +50,7 @@ performance as (
         sum(platform_conversions) as platform_conversions,
         sum(platform_conversion_value) as platform_conversion_value
     from ads_in_period
-    group by grouping sets (
+    group by grouping sets (  -- noqa: PRS
         (period_grain, period_start, ad_platform, campaign_id),
         (period_grain, period_start, ad_platform),
         (period_grain, period_start)
@@ -69,7 +69,7 @@ attributed as (
         sum(order_amount) as attributed_revenue
     from attributed_in_period
     where ad_platform is not null
-    group by grouping sets ((period_grain, period_start, ad_platform), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, ad_platform), (period_grain, period_start))  -- noqa: PRS
 ),
 
 final as (

@@ -25,7 +25,7 @@ aggregated as (
         sum(sessions) as sessions,
         sum(transactions) as transactions
     from sessions_in_period
-    group by grouping sets ((period_grain, period_start, channel_group), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, channel_group), (period_grain, period_start))  -- noqa: PRS
 ),
 
 final as (

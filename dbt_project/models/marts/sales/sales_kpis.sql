@@ -136,7 +136,7 @@ order_counts as (
         sum(order_amount) as revenue_gross,
         sum(case when is_cancelled then order_amount else 0 end) as cancelled_revenue
     from orders_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 returns_in_period as (
@@ -152,7 +152,7 @@ return_counts as (
         sum(units_returned - units_matched) as units_returned_unmatched,
         sum(refund_amount) as refunds
     from returns_in_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 returns_in_sale_period as (
@@ -166,7 +166,7 @@ sold_return_counts as (
         coalesce(sales_channel, 'all') as channel,
         sum(units_matched) as units_sold_returned
     from returns_in_sale_period
-    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))
+    group by grouping sets ((period_grain, period_start, sales_channel), (period_grain, period_start))  -- noqa: PRS
 ),
 
 customer_counts as (

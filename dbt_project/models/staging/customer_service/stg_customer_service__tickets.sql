@@ -1,5 +1,5 @@
 -- Helpdesk tickets of every tickets source, latest version of each; channel words mapped to
--- contact channels per source (seed support__contact_channel_map).
+-- contact channels per source (seed customer_service__contact_channel_map).
 {{ config(materialized=keyed_materialization('view'), unique_key='ticket_id', incremental_strategy='delete+insert') }}
 with
 
@@ -8,7 +8,7 @@ tickets as (
 ),
 
 channels as (
-    select * from {{ ref('support__contact_channel_map') }}
+    select * from {{ ref('customer_service__contact_channel_map') }}
 ),
 
 final as (

@@ -4,7 +4,7 @@
 with
 
 thresholds as (
-    select * from {{ ref('support__service_level_thresholds') }}
+    select * from {{ ref('customer_service__service_level_thresholds') }}
 ),
 
 contacts as (
@@ -19,29 +19,29 @@ contacts as (
         true as counts_for_service_level,
         case when is_answered then wait_seconds end as first_response_seconds,
         _partition_date
-    from {{ ref('stg_support__calls') }}
+    from {{ ref('stg_customer_service__calls') }}
     union all
     select
-        'chat:' || chat_id,
+        'chat:' || chat_id as contact_id,
         contact_channel,
-        'chat',
-        started_at,
-        reached_agent,
-        false,
+        'chat' as contact_type,
+        started_at as contacted_at,
+        reached_agent as is_answered,
+        false as is_abandoned,
         -- Bot-only sessions never wait for a human: they are not in the service level.
-        reached_agent,
-        {{ seconds_between('started_at', 'first_agent_reply_at') }},
+        reached_agent as counts_for_service_level,
+        {{ seconds_between('started_at', 'first_agent_reply_at') }} as first_response_seconds,
         _partition_date
-    from {{ ref('stg_support__chats') }}
+    from {{ ref('stg_customer_service__chats') }}
     union all
     select
-        'ticket:' || ticket_id,
+        'ticket:' || ticket_id as contact_id,
         contact_channel,
-        'ticket',
-        created_at,
-        first_agent_reply_at is not null,
-        false,
-        true,
+        'ticket' as contact_type,
+        created_at as contacted_at,
+        first_agent_reply_at is not null as is_answered,
+        false as is_abandoned,
+        true as counts_for_service_level,
         first_response_seconds,
         _partition_date
     from {{ ref('int_tickets_enriched_with_events') }}

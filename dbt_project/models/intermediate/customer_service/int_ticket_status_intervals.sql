@@ -5,13 +5,13 @@
 with
 
 tickets as (
-    select * from {{ ref('stg_support__tickets') }}
+    select * from {{ ref('stg_customer_service__tickets') }}
     where not is_merged
 ),
 
 changes as (
     select ticket_id, created_at as valid_from, new_value as ticket_status
-    from {{ ref('stg_support__ticket_events') }}
+    from {{ ref('stg_customer_service__ticket_events') }}
     where event_type = 'status_change'
 ),
 

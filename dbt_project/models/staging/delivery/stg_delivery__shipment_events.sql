@@ -7,7 +7,7 @@ events as (
 ),
 
 status_map as (
-    select * from {{ ref('shipping__carrier_status_map') }}
+    select * from {{ ref('delivery__carrier_status_map') }}
 ),
 
 final as (

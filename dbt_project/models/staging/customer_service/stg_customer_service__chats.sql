@@ -1,5 +1,5 @@
 -- Live-chat sessions of every chats source; channel words mapped to contact channels per source
--- (seed support__contact_channel_map).
+-- (seed customer_service__contact_channel_map).
 with
 
 chats as (
@@ -7,7 +7,7 @@ chats as (
 ),
 
 channels as (
-    select * from {{ ref('support__contact_channel_map') }}
+    select * from {{ ref('customer_service__contact_channel_map') }}
 ),
 
 final as (

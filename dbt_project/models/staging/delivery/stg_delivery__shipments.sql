@@ -1,6 +1,6 @@
 -- Parcels of every shipments source (entity shipments: carriers' waybills, an order export's
 -- delivery columns), latest version of each, carrier status words mapped (seed
--- shipping__carrier_status_map), money in the reporting currency.
+-- delivery__carrier_status_map), money in the reporting currency.
 {{ config(materialized=keyed_materialization('view'), unique_key='shipment_id', incremental_strategy='delete+insert') }}
 with
 
@@ -9,7 +9,7 @@ waybills as (
 ),
 
 status_map as (
-    select * from {{ ref('shipping__carrier_status_map') }}
+    select * from {{ ref('delivery__carrier_status_map') }}
 ),
 
 final as (

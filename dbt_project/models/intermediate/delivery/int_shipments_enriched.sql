@@ -7,7 +7,7 @@
 with
 
 all_waybills as (
-    select * from {{ ref('stg_shipping__shipments') }}
+    select * from {{ ref('stg_delivery__shipments') }}
 ),
 
 orders as (
@@ -18,7 +18,7 @@ orders as (
 changed_shipments as (
     select shipment_id from all_waybills where _partition_date >= {{ incremental_cutoff() }}
     union
-    select shipment_id from {{ ref('stg_shipping__shipment_events') }}
+    select shipment_id from {{ ref('stg_delivery__shipment_events') }}
     where _partition_date >= {{ incremental_cutoff() }}
     union
     select all_waybills.shipment_id
@@ -42,7 +42,7 @@ tracking as (
         bool_or(shipment_status = 'failed_attempt') as had_failed_attempt,
         min(case when shipment_status = 'delivered' then event_at end) as delivered_event_at,
         max(_partition_date) as _partition_date
-    from {{ ref('stg_shipping__shipment_events') }}
+    from {{ ref('stg_delivery__shipment_events') }}
     {%- if is_incremental() %}
     where shipment_id in (select shipment_id from changed_shipments)
     {%- endif %}

@@ -15,11 +15,11 @@ all_tickets as (
     select
         *,
         {{ to_business_date('created_at') }} as created_date
-    from {{ ref('stg_support__tickets') }}
+    from {{ ref('stg_customer_service__tickets') }}
 ),
 
 all_events as (
-    select * from {{ ref('stg_support__ticket_events') }}
+    select * from {{ ref('stg_customer_service__ticket_events') }}
 ),
 
 {% if is_incremental() %}
