@@ -1,259 +1,34 @@
-"""Load and validate the source configuration (orchestration/sources.yml) against the canonical
-model (orchestration/entities.yml).
-
-A bad entry fails at load time with a message naming the entry and the field, for example
-`sources.yml: source 'web_orders', column 'ordered_at', field 'type': 'datetime' is not one
-of text, integer, decimal, date, timestamp, boolean`.
-"""
+"""Reading sources.yml: each entry merged with the defaults, checked field by field and against
+its entity, into a Source."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from orchestration.lib.config.entities import Entity, load_entities
+from orchestration.lib.config.fields import (
+    COLUMN_FIELDS,
+    DEFAULT_CONFIG_PATH,
+    DEFAULT_MAX_RECORD_LINES,
+    DOMAINS,
+    ENTITIES_PATH,
+    FORMAT_DIRECTIVE,
+    FORMAT_DIRECTIVES,
+    FORMATS,
+    IDENTIFIER,
+    NEGATIVE_FORMS,
+    SOURCE_FIELDS,
+    TYPES,
+    ConfigError,
+)
+from orchestration.lib.config.sources import Column, Source
 from orchestration.lib.settings import settings
-
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[1] / "sources.yml"
-ENTITIES_PATH = Path(__file__).resolve().parents[1] / "entities.yml"
-
-DOMAINS = ("marketing", "sales", "delivery", "customer_service")
-FORMATS = ("csv", "ndjson", "xlsx")
-TYPES = ("text", "integer", "decimal", "date", "timestamp", "boolean")
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-
-SOURCE_FIELDS = {
-    "name",
-    "entity",
-    "domain",
-    "customer_namespace",
-    "description",
-    "files",
-    "date_format",
-    "format",
-    "encoding",
-    "delimiter",
-    "skip_rows",
-    "max_record_lines",
-    "sheet",
-    "timezone",
-    "primary_key",
-    "version_column",
-    "row_date",
-    "constants",
-    "columns",
-    "days_after_export",
-    "versioned_by_row_order",
-}
-# Expected deliveries (_parse_expected).
-SOURCE_FIELDS |= {"expected", "expected_from", "known_missing"}
-COLUMN_FIELDS = {
-    "source",
-    "type",
-    "format",
-    "thousands",
-    "decimal_mark",
-    "required",
-    "accepted_values",
-    "min",
-    "max",
-    "values",
-    "negatives",
-    "symbols",
-    "event",
-}
-NEGATIVE_FORMS = {"minus": "-1250", "parentheses": "(1250)"}
-# strptime directives a date or timestamp `format` may use, each with the exact text it reads: a
-# value must match the whole format (zero-padded fields stay padded; %-d has no leading zero).
-FORMAT_DIRECTIVES = {
-    "%Y": "[1-9][0-9]{3}",  # 1000 to 9999: DuckDB reads the year 0000 as 1 BC
-    "%y": "[0-9]{2}",
-    "%m": "[0-9]{2}",
-    "%d": "[0-9]{2}",
-    "%H": "[0-9]{2}",
-    "%I": "[0-9]{2}",
-    "%M": "[0-9]{2}",
-    "%S": "[0-9]{2}",
-    "%-m": "(?:0|[1-9][0-9]?)",
-    "%-d": "(?:0|[1-9][0-9]?)",
-    "%-H": "(?:0|[1-9][0-9]?)",
-    "%-I": "(?:0|[1-9][0-9]?)",
-    "%-M": "(?:0|[1-9][0-9]?)",
-    "%-S": "(?:0|[1-9][0-9]?)",
-    "%f": "[0-9]{1,6}",
-    "%b": "[A-Za-z]{3}",
-    "%p": "(?:AM|PM|am|pm)",
-    "%z": "[+-](?:0[0-9]|1[0-4]):?[0-5][0-9]",
-    "%%": "%",
-}
-FORMAT_DIRECTIVE = re.compile(r"%-?[a-zA-Z%]")
-
-# How exports are read (orchestration/lib/ingest.py): a CSV record whose quoted fields span more
-# lines than this is taken for a quote that never closes (the reader goes on at the next line).
-DEFAULT_MAX_RECORD_LINES = 5
-
-
-class ConfigError(ValueError):
-    """A source configuration entry is invalid."""
-
-
-@dataclass(frozen=True)
-class EntityColumn:
-    name: str
-    type: str
-    required: bool = False
-    money: bool = False
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A kind of data of the canonical model (entities.yml) and its columns."""
-
-    name: str
-    domain: str
-    staging_model: str
-    columns: tuple[EntityColumn, ...]
-    description: str = ""
-    money_date: str | None = None
-
-    def column(self, name: str) -> EntityColumn | None:
-        return next((c for c in self.columns if c.name == name), None)
-
-
-def load_entities(path: Path = ENTITIES_PATH) -> dict[str, Entity]:
-    """The canonical entities, by name."""
-    document = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    entities = {}
-    for name, spec in document["entities"].items():
-        columns = tuple(
-            EntityColumn(
-                name=column,
-                type=column_spec["type"],
-                required=bool(column_spec.get("required", False)),
-                money=bool(column_spec.get("money", False)),
-                description=str(column_spec.get("description", "")),
-            )
-            for column, column_spec in spec["columns"].items()
-        )
-        entity = Entity(
-            name=name,
-            domain=spec["domain"],
-            staging_model=spec["staging_model"],
-            columns=columns,
-            description=" ".join(str(spec.get("description", "")).split()),
-            money_date=spec.get("money_date"),
-        )
-        if entity.domain not in DOMAINS or any(c.type not in TYPES for c in columns):
-            raise ConfigError(f"{Path(path).name}: entity '{name}': unknown domain or column type")
-        if any(c.money for c in columns) and not entity.column(entity.money_date or ""):
-            raise ConfigError(f"{Path(path).name}: entity '{name}': money columns need a money_date column")
-        entities[name] = entity
-    return entities
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    source: str
-    type: str
-    format: str | None = None
-    thousands: str | None = None
-    decimal_mark: str = "."
-    required: bool = False
-    accepted_values: tuple[str, ...] | None = None
-    min: float | str | None = None
-    max: float | str | None = None
-    # The export's words -> the canonical words, applied in dbt staging (e.g. Kênh: Zalo -> zalo).
-    values: dict[str, str] | None = None
-    # Numbers: the forms a negative may take (NEGATIVE_FORMS), and currency or unit symbols
-    # allowed before or after the number ("1.250.000 ₫").
-    negatives: tuple[str, ...] = ("minus",)
-    symbols: tuple[str, ...] = ()
-    # Dates and timestamps: an event (ordered, sent, updated...) cannot be later than the export
-    # that reports it; false for dates an export holds ahead of time (a promised delivery date).
-    event: bool = True
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    domain: str
-    files: str
-    format: str
-    encoding: str
-    delimiter: str
-    date_format: str
-    timezone: str
-    primary_key: tuple[str, ...]
-    row_date: str | None
-    columns: tuple[Column, ...]
-    description: str = ""
-    skip_rows: int = 0
-    sheet: str | None = None
-    version_column: str | None = None
-    constants: dict[str, str] = field(default_factory=dict)
-    entities: tuple[str, ...] = ()
-    # customer_id and customer_account_id are identifiers within this namespace (sources of one
-    # system that share customer ids share it).
-    customer_namespace: str = ""
-    max_record_lines: int = DEFAULT_MAX_RECORD_LINES
-    # Expected deliveries (see _parse_expected): ISO weekdays (1 = Monday) on which an export is
-    # expected, from which day, and the days whose export is known to be lost.
-    expected_weekdays: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
-    expected_from: date | None = None
-    known_missing: tuple[date, ...] = ()
-
-    def is_expected_on(self, day: date) -> bool:
-        """Whether an export of this source is expected for `day` (known_missing days included)."""
-        return day.isoweekday() in self.expected_weekdays and (
-            self.expected_from is None or day >= self.expected_from
-        )
-
-    # An event date may be at most this many days after the file's export day (its partition).
-    days_after_export: int = 1
-    # Without a version column: the sheet lists a record again when it changes, so a later row
-    # of the same key is its newer version (not a conflicting copy).
-    versioned_by_row_order: bool = False
-
-    @property
-    def table(self) -> str:
-        return f"raw.{self.name}"
-
-    def file_glob(self, partition: date | None = None) -> str:
-        """The glob of this source's files, for one partition date or for all of them."""
-        stamp = partition.strftime(self.date_format) if partition else "*"
-        return self.files.replace("{date}", stamp).replace("**", "*")
-
-    def partition_of(self, relative_path: str) -> date | None:
-        """The partition date written in a landed file's path, or None if it does not match."""
-        before, after = self.files.split("{date}", 1)
-        pattern = re.escape(before) + f"(?P<date>{_date_regex(self.date_format)})" + _glob_to_regex(after)
-        match = re.fullmatch(pattern, relative_path)
-        if not match:
-            return None
-        try:
-            return datetime.strptime(match.group("date"), self.date_format).date()
-        except ValueError:
-            return None
-
-
-_DIRECTIVES = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%y": r"\d{2}", "%b": "[A-Za-z]{3}"}
-
-
-def _date_regex(date_format: str) -> str:
-    parts = re.split(r"(%[a-zA-Z])", date_format)
-    return "".join(_DIRECTIVES.get(part, re.escape(part)) for part in parts if part)
-
-
-def _glob_to_regex(glob: str) -> str:
-    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
 
 
 def load_sources(path: Path = DEFAULT_CONFIG_PATH, entities_path: Path = ENTITIES_PATH) -> list[Source]:
