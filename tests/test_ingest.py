@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib import ingest
-from orchestration.lib.ingest import SchemaDriftError, load_partition, load_partitions, refresh_reconciliation
+from orchestration.lib.ingest import (
+    SchemaDriftError,
+    load_partition,
+    load_partitions,
+    refresh_reconciliation,
+)
 
 DAY = date(2025, 7, 1)
 HEADER = "Mã đơn,Khách hàng,Ngày đặt,Updated,Thành tiền,Trạng thái,Score,Scale\n"
@@ -265,7 +269,7 @@ def test_a_run_of_several_days_numbers_lines_per_file_and_loads_all_or_nothing(
     """A run reads its files together (one scan per header shape, in batches of whole files):
     each file keeps its own line numbers, also after another file's malformed line, and a broken
     file leaves every partition of the run as it was."""
-    monkeypatch.setattr(ingest, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setenv("CX_INGEST_BATCH_BYTES", str(batch_bytes))
     (source,) = write_config()
     days = [date(2025, 7, d) for d in (1, 2, 3)]
     write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS)
@@ -422,7 +426,7 @@ def test_a_corrected_copy_that_changes_a_record_of_the_same_version_is_a_conflic
     """A corrected copy of the day's export under a new name: same keys and versions, one amount
     changed. Staging would pick one of the two A2 arbitrarily; both go to quarantine, each naming
     both places. The identical A1 loads from both files (staging keeps one; they are equal)."""
-    monkeypatch.setattr(ingest, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setenv("CX_INGEST_BATCH_BYTES", str(batch_bytes))
     (source,) = write_config()
     write(landing, "orders_2025-07-01.csv", HEADER + GOOD_ROWS)
     write(landing, "orders_2025-07-01_corrected.csv", HEADER + GOOD_ROWS.replace("99.000,50", "89.000,50"))

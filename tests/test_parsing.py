@@ -1,4 +1,4 @@
-"""Strict value parsing (orchestration/lib/ingest.py `_parse_expression`), property-based: values
+"""Strict value parsing (orchestration/lib/ingest/parsing.py `_parse_expression`), property-based: values
 in each configured format parse exactly to what they say, and values around the format (a char
 inserted, removed or changed) either still say one exact thing, which an independent reference
 parser here agrees with, or are null, which quarantines their row as unparseable.
@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orchestration.lib.config import Column, Source
-from orchestration.lib.ingest import _cell_text, _parse_expression
+from orchestration.lib.ingest.parsing import _parse_expression
+from orchestration.lib.ingest.readers import _cell_text
 
 settings.register_profile(
     "parsing", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib import ingest
 from orchestration.lib.config import ConfigError
-from orchestration.lib.ingest import IngestError, load_partition, refresh_reconciliation
+from orchestration.lib.ingest import IngestError, load_partition, loading, refresh_reconciliation, staging
 from tests.test_hostile_input import to_cp1258
 from tests.test_ingest import NDJSON_CONFIG, XLSX_CONFIG
 
@@ -381,13 +380,13 @@ def test_a_failed_read_names_source_and_file_not_an_aborted_transaction(
     write(
         landing, "calls/calls_2025-07-01_b.csv", joined([CALL_HEADER, *call_rows(3)], ["\r\n", "\n"]).encode()
     )
-    real = ingest._readable
+    real = staging._readable
 
     def as_it_is(path, *args):
         _, *rest = real(path, *args)
         return (path, *rest)
 
-    monkeypatch.setattr(ingest, "_readable", as_it_is)
+    monkeypatch.setattr(staging, "_readable", as_it_is)
     with pytest.raises(IngestError) as caught:
         load_partition(con, source, landing, DAY)
     message = str(caught.value)
@@ -422,13 +421,13 @@ def test_a_header_that_cannot_be_read_names_its_line(con, write_config, landing)
 def test_a_file_that_disappears_before_it_is_read_is_named(con, write_config, landing, monkeypatch):
     (source,) = write_config(CALLS.format(extra=""))
     path = calls_export(landing, call_rows(2))
-    real = ingest._batches
+    real = loading._batches
 
     def removed(files):
         path.unlink()  # deleted between planning the run and reading its files
         return real(files)
 
-    monkeypatch.setattr(ingest, "_batches", removed)
+    monkeypatch.setattr(loading, "_batches", removed)
     with pytest.raises(IngestError, match=r"^source 'calls', file calls/calls_2025-07-01.csv: cannot read: "):
         load_partition(con, source, landing, DAY)
 

@@ -79,7 +79,7 @@ FORMAT_DIRECTIVES = {
 }
 FORMAT_DIRECTIVE = re.compile(r"%-?[a-zA-Z%]")
 
-# How exports are read (orchestration/lib/ingest.py): a CSV record whose quoted fields span more
+# How exports are read (orchestration/lib/ingest/): a CSV record whose quoted fields span more
 # lines than this is taken for a quote that never closes (the reader goes on at the next line).
 DEFAULT_MAX_RECORD_LINES = 5
 
