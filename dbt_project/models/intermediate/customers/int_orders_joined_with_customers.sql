@@ -29,7 +29,8 @@ previous_customers as (
 
 {% endif -%}
 orders as (
-    select * from {{ ref('int_orders_summarised') }}
+    -- the alias is read on incremental runs only, which sqlfluff does not render
+    select * from {{ ref('int_orders_summarised') }} as summarised  -- noqa: AL05
     {%- if is_incremental() %}
     where _partition_date >= {{ incremental_cutoff() }}
         or {{ customer_identifier('summarised') }} in (select identifier from rekeyed_identifiers)
