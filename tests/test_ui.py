@@ -28,7 +28,7 @@ def test_ui_shows_the_asset_graph(tmp_path):
         page.goto(f"http://127.0.0.1:{port}/asset-groups", wait_until="networkidle")
         with contextlib.suppress(PlaywrightTimeout):  # a new DAGSTER_HOME shows a newsletter dialog
             page.get_by_role("button", name="Skip").click(timeout=15_000)
-        page.get_by_text("raw_support").first.wait_for(timeout=30_000)
+        page.get_by_text("raw_customer_service").first.wait_for(timeout=30_000)
         page.wait_for_timeout(2000)
         SCREENSHOT.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOT))
